@@ -1,0 +1,19 @@
+"""Who may open what: respondents through their token, staff through roles."""
+from __future__ import annotations
+
+from django.http import Http404
+
+from surveys.models import Invitation
+from surveys.tokens import token_hash
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation a personal link opens; 404 for anything else (no hint whether it existed)."""
+    if not token or len(token) > 64:
+        raise Http404
+    try:
+        return (Invitation.objects.select_related("wave", "firm", "response", "response__version",
+                                                  "wave__questionnaire")
+                .get(token_hash=token_hash(token)))
+    except Invitation.DoesNotExist:
+        raise Http404 from None

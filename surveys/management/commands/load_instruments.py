@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from surveys.definitions import DefinitionError, instruments_load
+
+
+class Command(BaseCommand):
+    help = "Load the reference lists and instrument definition files (idempotent; safe on every start)."
+
+    def handle(self, *args, **options):
+        try:
+            results = instruments_load()
+        except DefinitionError as exc:
+            raise CommandError("\n".join(exc.errors)) from exc
+        for code, number, what in results:
+            self.stdout.write(f"{code}: version {number} {what}")

@@ -1,0 +1,43 @@
+from django.db import models
+
+
+class Response(models.Model):
+    """The answers of one case, keyed by item code, as one JSON document (the write model).
+
+    `revision` is bumped by every save; a save carrying an older revision is a conflict
+    (second tab, double click), reported to the respondent instead of overwriting.
+    Analytics and exports read the typed wide table kept in step by surveys.readmodel.
+    """
+
+    class Status(models.TextChoices):
+        INVITED = "invited"
+        STARTED = "started"
+        SUBMITTED = "submitted"
+
+    class Mode(models.TextChoices):
+        WEB = "web"
+        CATI = "cati", "telephone interview"
+        INTERVIEW = "interview", "face-to-face interview"
+        IMPORT = "import"
+
+    invitation = models.OneToOneField("surveys.Invitation", on_delete=models.PROTECT, related_name="response")
+    version = models.ForeignKey("surveys.QuestionnaireVersion", on_delete=models.PROTECT, related_name="responses")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED, db_index=True)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.WEB)
+    language = models.CharField(max_length=5, default="en")
+    answers = models.JSONField(default=dict, blank=True)
+    derived = models.JSONField(default=dict, blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    current_module = models.CharField(max_length=20, blank=True)
+    page_seconds = models.JSONField(default=dict, blank=True, help_text="Seconds spent per page.")
+    confirmed_warnings = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="Where an imported response came from.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"response {self.pk} ({self.status})"

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from surveys.views import respondent
+
+app_name = "surveys"
+urlpatterns = [
+    path("", respondent.home, name="home"),
+    path("s/<str:token>/", respondent.welcome, name="welcome"),
+    path("s/<str:token>/language/", respondent.set_language, name="language"),
+    path("s/<str:token>/p/<str:module>/", respondent.page, name="page"),
+    path("s/<str:token>/p/<str:module>/relevance/", respondent.relevance, name="relevance"),
+    path("s/<str:token>/review/", respondent.review, name="review"),
+    path("s/<str:token>/submit/", respondent.submit, name="submit"),
+    path("s/<str:token>/thanks/", respondent.thanks, name="thanks"),
+]
