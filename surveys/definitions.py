@@ -15,8 +15,17 @@ import yaml
 from django.db import transaction
 
 from surveys.engine.spec import Spec
-from surveys.models import (Choice, DerivedVariable, Item, ItemRow, Module, Questionnaire,
-                            QuestionnaireVersion, ReferenceEntry, ReferenceList)
+from surveys.models import (
+    Choice,
+    DerivedVariable,
+    Item,
+    ItemRow,
+    Module,
+    Questionnaire,
+    QuestionnaireVersion,
+    ReferenceEntry,
+    ReferenceList,
+)
 from surveys.texts import TEXTS
 
 INSTRUMENT_DIR = Path(__file__).resolve().parent / "instruments"

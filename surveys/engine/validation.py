@@ -47,13 +47,15 @@ def _number(f: FieldSpec, raw, lang: str):
     text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
     if "," in text and "." not in text:
         text = text.replace(",", ".")  # decimal comma (it, es)
+    cfg = f.item.config
     try:
         number = Decimal(text)
     except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        if f.item.kind == "year":
+            return None, t("year", lang, a=_limit(cfg.get("min")) or 1000, b=_limit(cfg.get("max")) or 2100)
         return None, t("not_number", lang)
-    if not number.is_finite():
-        return None, t("not_number", lang)
-    cfg = f.item.config
     decimals = int(cfg.get("decimals", 0))
     if number != round(number, decimals):
         return None, t("decimals", lang, n=decimals) if decimals else t("decimals0", lang)

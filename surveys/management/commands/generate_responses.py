@@ -1,0 +1,29 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from surveys.generate import responses_generate
+from surveys.models import Questionnaire
+from surveys.services import schedule_results
+
+
+class Command(BaseCommand):
+    help = "Create N plausible submitted responses (through the web's validation) for demos and benchmarks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--survey", required=True)
+        parser.add_argument("--count", type=int, required=True)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--wave", help="wave code (default: the survey's current wave)")
+
+    def handle(self, *args, survey, count, seed, wave=None, **options):
+        questionnaire = Questionnaire.objects.filter(code=survey).first()
+        if questionnaire is None:
+            raise CommandError(f"unknown survey {survey!r}; run load_instruments first")
+        chosen = questionnaire.waves.filter(code=wave).first() if wave else None
+        if wave and chosen is None:
+            raise CommandError(f"unknown wave {wave!r}")
+        started = time.perf_counter()
+        made = responses_generate(questionnaire=questionnaire, count=count, seed=seed, wave=chosen)
+        schedule_results(questionnaire.pk)
+        self.stdout.write(f"{made} responses generated for {survey} in {time.perf_counter() - started:.1f} s")
