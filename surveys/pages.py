@@ -30,7 +30,8 @@ def page_blocks(spec: Spec, module, form, answers: dict, language: str,
         keys = [f.key for f in item.fields]
         visible = any(k in shown for k in keys) or (result is not None and item.code in result.relevant_items)
         errors = result.errors.get(item.code, []) if result else []
-        warnings = [(ident, msg) for ident, (code, msg) in (result.warnings.items() if result else []) if code == item.code]
+        pending = result.warnings.items() if result else []
+        warnings = [(ident, msg) for ident, (code, msg) in pending if code == item.code]
         block = {
             "code": item.code, "kind": item.kind, "wording": wording(item, env, language),
             "help": pick(item.help, language), "required": item.required, "visible": visible,

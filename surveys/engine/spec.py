@@ -137,9 +137,9 @@ class Spec:
                     (f"{code}.{row['code']}", None)]
                 for key, col in keys:
                     label = row.get("label", {}) if col is None else _join(row.get("label", {}), col.get("label", {}))
+                    row_base = {**base, "help": row.get("help", {}), "required": item.required and cell != "multi"}
                     yield FieldSpec(key=key, kind=cell, label=label, choices=item.choices, role="row",
-                                    relevance=row.get("relevance", ""), **{**base, "help": row.get("help", {}),
-                                                                            "required": item.required and cell != "multi"})
+                                    relevance=row.get("relevance", ""), **row_base)
                 if any(c.other for c in item.choices):
                     yield FieldSpec(key=f"{code}.{row['code']}.other", kind="text", label=row.get("label", {}),
                                     role="other", **{**base, "required": False})
