@@ -24,6 +24,7 @@ META_COLUMNS = [
 ]
 SQL_TYPES = {"int": "bigint", "num": "double precision", "str": "text"}
 _KNOWN: dict[str, tuple[str, list[Variable]]] = {}
+_ENSURED: set[tuple[str, str, str]] = set()  # (database, table, versions stamp) already checked
 
 
 def table_name(questionnaire_code: str) -> str:
@@ -57,6 +58,9 @@ def readmodel_ensure(questionnaire) -> list[Variable]:
     """Create the table or add the columns a new version brought (never drops a column)."""
     variables = questionnaire_variables(questionnaire)
     table = table_name(questionnaire.code)
+    marker = (connection.settings_dict["NAME"], table, _KNOWN[questionnaire.code][0])
+    if marker in _ENSURED:
+        return variables
     existing = _existing_columns(table)
     with connection.cursor() as cursor:
         if not existing:
@@ -69,6 +73,8 @@ def readmodel_ensure(questionnaire) -> list[Variable]:
                 if v.name not in existing:
                     if_not = "IF NOT EXISTS " if connection.vendor == "postgresql" else ""
                     cursor.execute(f"ALTER TABLE {_q(table)} ADD COLUMN {if_not}{_q(v.name)} {SQL_TYPES[v.type]}")
+    # DDL inside a transaction may still roll back: remember the table only once committed
+    transaction.on_commit(lambda: _ENSURED.add(marker))
     return variables
 
 

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.definitions import DefinitionError, instruments_load
+from surveys.models import Questionnaire
+from surveys.readmodel import readmodel_ensure
 
 
 class Command(BaseCommand):
@@ -12,4 +14,5 @@ class Command(BaseCommand):
         except DefinitionError as exc:
             raise CommandError("\n".join(exc.errors)) from exc
         for code, number, what in results:
+            readmodel_ensure(Questionnaire.objects.get(code=code))
             self.stdout.write(f"{code}: version {number} {what}")
