@@ -132,6 +132,7 @@ class _Normaliser:
             self.errors.append(f"item {code}: a {kind} needs rows/parts")
         return {
             "code": code, "kind": kind, "wording": i.get("wording", {}), "help": i.get("help", {}) or {},
+            "note": i.get("note", {}) or {},
             "required": bool(i.get("required", True)), "relevance": i.get("relevance") or "",
             "config": config, "choices": self.choices_for(code, kind, i), "rows": rows,
             "columns": [self.row(c) for c in i.get("columns", []) or []],
@@ -141,7 +142,7 @@ class _Normaliser:
 
     def row(self, r: dict) -> dict:
         return {"code": str(r["code"]), "label": r.get("label", {}), "help": r.get("help", {}) or {},
-                "relevance": r.get("relevance") or ""}
+                "note": r.get("note", {}) or {}, "relevance": r.get("relevance") or ""}
 
     def check(self, code: str, c: dict) -> dict:
         if "assert" not in c:
@@ -210,8 +211,8 @@ class _Normaliser:
                                "such as 'NO' or 'ON' (YAML reads them as booleans)")
             code = str(code)
         return {"code": code if isinstance(code, int) else str(code), "label": c.get("label", {}),
-                "help": c.get("help", {}) or {}, "exclusive": bool(c.get("exclusive", False)),
-                "other": bool(c.get("other", False))}
+                "help": c.get("help", {}) or {}, "note": c.get("note", {}) or {},
+                "exclusive": bool(c.get("exclusive", False)), "other": bool(c.get("other", False))}
 
     # -------------------------------------------------------------- derived, duplicates
     def derived(self, d: dict, definition: dict) -> dict:

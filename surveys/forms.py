@@ -22,8 +22,11 @@ def _choices(f: FieldSpec, language: str, missing: list[str]) -> list[tuple[str,
 
 def _field(f: FieldSpec, language: str, missing: list[str]) -> forms.Field:
     item = f.item
-    label = pick(f.label, language) if f.role != "value" else pick(item.wording, language)
+    # a value field is named by its item's legend; rows, parts and texts carry their own label
+    label = "" if f.role == "value" else pick(f.label, language)
     attrs = {"aria-describedby": f"help-{item.code}"}
+    if f.role == "value":
+        attrs["aria-labelledby"] = f"legend-{item.code}"
     if f.kind == "choice":
         choices = _choices(f, language, missing)
         if len(choices) > SELECT_ABOVE:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from surveys.texts import TEXTS
+
 from .conditions import Compiler, ConditionError, parse_cached, references, truthy
 
 CHOICE_KINDS = {"single", "yesno", "likert5"}
@@ -22,6 +24,7 @@ class ChoiceSpec:
     help: dict = field(default_factory=dict)
     exclusive: bool = False
     other: bool = False
+    note: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +67,7 @@ class ItemSpec:
     columns: list[dict]
     checks: list[dict]
     variants: list[dict]
+    note: dict = field(default_factory=dict)
     fields: list[FieldSpec] = field(default_factory=list)
 
     @property
@@ -122,6 +126,7 @@ class Spec:
             help=d.get("help", {}), required=d.get("required", True), relevance=d.get("relevance", ""),
             config=d.get("config", {}), choices=choices, rows=d.get("rows", []),
             columns=d.get("columns", []), checks=d.get("checks", []), variants=d.get("variants", []),
+            note=d.get("note", {}),
         )
         item.fields = list(self._fields(item))
         return item
@@ -141,7 +146,7 @@ class Spec:
                     yield FieldSpec(key=key, kind=cell, label=label, choices=item.choices, role="row",
                                     relevance=row.get("relevance", ""), **row_base)
                 if any(c.other for c in item.choices):
-                    yield FieldSpec(key=f"{code}.{row['code']}.other", kind="text", label=row.get("label", {}),
+                    yield FieldSpec(key=f"{code}.{row['code']}.other", kind="text", label=TEXTS["other_specify"],
                                     role="other", **{**base, "required": False})
         elif kind == "split100":
             for part in item.rows:
@@ -162,7 +167,7 @@ class Spec:
                 fkind = "text"
             yield FieldSpec(key=code, kind=fkind, label=item.wording, choices=item.choices, **base)
             if any(c.other for c in item.choices):
-                yield FieldSpec(key=f"{code}.other", kind="text", label={"en": "Other, please specify"},
+                yield FieldSpec(key=f"{code}.other", kind="text", label=TEXTS["other_specify"],
                                 role="other", **{**base, "required": False})
         if self.notes_fields:
             yield FieldSpec(key=f"{code}.notes", kind="text", label={"en": "Interviewer notes"}, role="notes",

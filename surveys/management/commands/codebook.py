@@ -1,0 +1,25 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from surveys.codebook import codebook_csv, codebook_for
+from surveys.models import Questionnaire
+
+
+class Command(BaseCommand):
+    help = "Print the codebook of a questionnaire: every item with code, module, type, wording, choices, " \
+           "validation, relevance, and the derived variables."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--survey", required=True)
+        parser.add_argument("--format", choices=["json", "csv"], default="json")
+
+    def handle(self, *args, survey, format, **options):
+        questionnaire = Questionnaire.objects.filter(code=survey).first()
+        if questionnaire is None:
+            raise CommandError(f"unknown survey {survey!r}; run load_instruments first")
+        book = codebook_for(questionnaire)
+        if format == "json":
+            self.stdout.write(json.dumps(book, ensure_ascii=False, indent=2, default=str))
+        else:
+            self.stdout.write(codebook_csv(book), ending="")
