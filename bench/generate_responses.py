@@ -28,7 +28,7 @@ def main() -> None:
     from surveys.models import Questionnaire
     from surveys.generate import responses_generate
 
-    names = setup_databases(verbosity=0, interactive=False)
+    names = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:
         call_command("load_instruments", verbosity=0)
         questionnaire = Questionnaire.objects.get(code=args.survey)

@@ -58,8 +58,8 @@ def _choice_value(f: FieldSpec, rng: random.Random):
     if exclusive and rng.random() < 0.1:
         return [rng.choice(exclusive).code]
     most = f.item.config.get("max_selections") or 3
-    picked = rng.sample(plain, k=min(len(plain), rng.randint(1, max(1, min(most, 4)))))
-    return [c.code for c in plain if c in picked]
+    picked = sorted(rng.sample(range(len(plain)), k=min(len(plain), rng.randint(1, max(1, min(most, 4))))))
+    return [plain[i].code for i in picked]
 
 
 def _value(f: FieldSpec, rng: random.Random):

@@ -110,6 +110,7 @@ class Spec:
         self.items = {i.code: i for m in self.modules for i in m.items}
         self.fields = {f.key: f for i in self.items.values() for f in i.fields}
         self.derived = [DerivedSpec(**d) for d in definition.get("derived", [])]
+        self.derived_by_name = {d.name: d for d in self.derived}
         self._compiler = Compiler(grids={i.code: [f.key for f in i.fields if f.role == "row"]
                                          for i in self.items.values() if i.kind == "grid"})
         self._fns: dict[str, object] = {}
@@ -224,15 +225,8 @@ class Spec:
         """Answers as the condition language sees them, with derived variables on demand."""
         return Env(self, answers)
 
-    def compute_derived(self, env: dict) -> dict:
-        scope = dict(env)
-        out = {}
-        for d in self.derived:
-            value = self.fn(d.expr)(scope)
-            if isinstance(value, bool):
-                value = int(value)
-            scope[d.name] = out[d.name] = value
-        return out
+    def compute_derived(self, answers: dict) -> dict:
+        return Env(self, answers).derived()
 
     def relevant(self, text: str, env: dict) -> bool:
         return True if not text else truthy(self.fn(text)(env))
@@ -246,35 +240,40 @@ class Spec:
 
 
 class Env(dict):
-    """Answers keyed by code (missing codes read as missing); `$NAME` computed lazily.
+    """Answers keyed by code (missing codes read as missing); `$NAME` computed on demand.
 
-    Derived variables are recomputed only after an answer changed and only when a condition
-    asks for one, which keeps page validation and bulk generation cheap.
+    A derived variable is evaluated only when a condition asks for it (with the derived
+    variables it reads), and remembered until an answer changes: page validation and bulk
+    generation then cost a few closures per item instead of every derived expression.
     """
 
     def __init__(self, spec: Spec, answers: dict):
         super().__init__((k, None if isinstance(v, dict) else v) for k, v in answers.items())
         self.spec = spec
-        self._derived: dict | None = None
+        self._memo: dict = {}
 
     def set(self, key: str, value) -> None:
         self[key] = None if isinstance(value, dict) else value
-        self._derived = None
+        self._memo = {}
 
     def drop(self, key: str) -> None:
         if self.pop(key, None) is not None:
-            self._derived = None
+            self._memo = {}
 
     def get(self, key, default=None):
-        if key.startswith("$"):
-            if self._derived is None:
-                self._derived = self.spec.compute_derived(self)
-            return self._derived.get(key, default)
-        return super().get(key, default)
+        if key[:1] != "$":
+            return super().get(key, default)
+        memo = self._memo
+        if key not in memo:
+            derived = self.spec.derived_by_name.get(key)
+            if derived is None:
+                return default
+            value = self.spec.fn(derived.expr)(self)
+            memo[key] = int(value) if isinstance(value, bool) else value
+        return memo[key]
 
     def derived(self) -> dict:
-        self.get("$")
-        return dict(self._derived or {})
+        return {d.name: self.get(d.name) for d in self.spec.derived}
 
 
 def _join(a: dict, b: dict) -> dict:
