@@ -110,6 +110,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+CELERY_IMPORTS = ["analytics.exporting.tasks"]  # export jobs (docs/data.md)
+EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24)  # export downloads expire after this
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)  # larger response files are refused
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -134,6 +137,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "survey@example.org")
+# File backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) and SMTP, by environment.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent_emails"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
@@ -144,9 +155,40 @@ RATE_LIMIT_TOKEN = env_int("RATE_LIMIT_TOKEN", 60)
 RATE_LIMIT_LOGIN = env_int("RATE_LIMIT_LOGIN", 10)
 RATE_LIMIT_WINDOW = env_int("RATE_LIMIT_WINDOW", 300)
 
+# Telephone interviews: how long a case stays locked to the interviewer working on it (renewed on
+# every page), and after how many calls without an appointment a case leaves the call list.
+CATI_LOCK_MINUTES = env_int("CATI_LOCK_MINUTES", 20)
+CATI_MAX_ATTEMPTS = env_int("CATI_MAX_ATTEMPTS", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# Fieldwork (docs/fieldwork.md): invitation and reminder e-mail, reminders by Celery beat, tracking.
+FIELDWORK_BATCH_SIZE = env_int("FIELDWORK_BATCH_SIZE", 100)  # messages per Celery task
+FIELDWORK_MAIL_PER_MINUTE = env_int("FIELDWORK_MAIL_PER_MINUTE", 600)  # per worker process
+FIELDWORK_REDISPATCH_SECONDS = env_int("FIELDWORK_REDISPATCH_SECONDS", 600)  # re-enqueue messages still queued
+FIELDWORK_MAX_ATTEMPTS = env_int("FIELDWORK_MAX_ATTEMPTS", 3)  # temporary SMTP failures before `failed`
+FIELDWORK_REMINDER_DAYS = [int(d) for d in os.environ.get("FIELDWORK_REMINDER_DAYS", "7,14").split(",") if d]
+FIELDWORK_PARTIAL_SHARE = 0.5  # share of modules saved for an unfinished case to be an AAPOR partial (1.2)
+FIELDWORK_DISPOSITION_SOURCES = ["surveys.tracking.cati_dispositions"]  # f(wave) -> {invitation id: AAPOR code}
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "surveys.fieldwork_tasks"]
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "fieldwork-dispatch": {"task": "surveys.fieldwork_tasks.messages_dispatch_task", "schedule": 60.0},
+    "fieldwork-reminders": {"task": "surveys.fieldwork_tasks.reminders_run_task", "schedule": 3600.0},
+    "fieldwork-tracking": {"task": "surveys.fieldwork_tasks.tracking_recompute_open_task", "schedule": 600.0},
+}
+
+# Results (docs/analytics.md): recomputed by Celery after submissions, coalesced; full run by beat.
+ANALYTICS_COALESCE_SECONDS = float(os.environ.get("ANALYTICS_COALESCE_SECONDS", "0.5"))  # wait to batch a burst
+ANALYTICS_MIN_CELL = env_int("ANALYTICS_MIN_CELL", 5)  # cells below this are hidden from non-staff viewers
+ANALYTICS_FULL_RECOMPUTE_SECONDS = env_int("ANALYTICS_FULL_RECOMPUTE_SECONDS", 3600)
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "analytics-full-recompute": {"task": "analytics.results_recompute_all",
+                                 "schedule": float(ANALYTICS_FULL_RECOMPUTE_SECONDS)},
 }

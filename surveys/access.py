@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from surveys.models import Invitation
+from surveys.models import CatiCase, Invitation
 from surveys.tokens import token_hash
 
 
@@ -16,4 +16,16 @@ def invitation_for_token(token: str) -> Invitation:
                                                   "wave__questionnaire")
                 .get(token_hash=token_hash(token)))
     except Invitation.DoesNotExist:
+        raise Http404 from None
+
+
+def cati_case_for_user(user, pk: int) -> CatiCase:
+    """A telephone case the user may work on: one assigned to them, any for supervisors; else 404."""
+    cases = CatiCase.objects.select_related("invitation__firm", "invitation__wave__questionnaire", "interviewer",
+                                            "invitation__response__version", "last_outcome", "locked_by")
+    if not user.has_perm("surveys.supervise_cati"):
+        cases = cases.filter(interviewer=user)
+    try:
+        return cases.get(pk=pk)
+    except CatiCase.DoesNotExist:
         raise Http404 from None

@@ -3,6 +3,7 @@ import json
 
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from surveys.models import (
     Choice,
@@ -125,7 +126,7 @@ class ReferenceListAdmin(admin.ModelAdmin):
 
 
 @admin.register(Firm)
-class FirmAdmin(admin.ModelAdmin):
+class FirmAdmin(SimpleHistoryAdmin):  # history: who changed what (docs/roles.md)
     list_display = ("name", "identifier", "pseudonym", "district", "industry_code", "employees", "language")
     list_filter = ("language", "district", "region")
     search_fields = ("name", "identifier", "pseudonym")
@@ -138,7 +139,7 @@ class WaveAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(SimpleHistoryAdmin):
     list_display = ("firm", "wave", "language", "created_at", "opened_at", "status")
     list_filter = ("wave", "response__status")
     search_fields = ("firm__name", "firm__identifier")
@@ -181,3 +182,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from surveys import admin_cati  # noqa: E402, F401  telephone fieldwork and the audit log
+from surveys import admin_fieldwork  # noqa: E402, F401  population imports, samples, e-mail, tracking

@@ -13,6 +13,7 @@ from surveys.models.i18n import pick
 from surveys.texts import t
 
 SELECT_ABOVE = 12  # longer choice lists (countries) become a select box
+MISSING_SUFFIX = "__missing"  # companion field: don't know / refused for a typed (non-choice) answer
 
 
 def _choices(f: FieldSpec, language: str, missing: list[str]) -> list[tuple[str, str]]:
@@ -59,9 +60,17 @@ def page_form_class(spec: Spec, module: ModuleSpec, language: str, allow_missing
     for item in module.items:
         for f in item.fields:
             fields[f.key] = _field(f, language, missing if f.role in ("value", "row", "part") else [])
+            if missing and f.role in ("value", "row", "part") and f.kind != "choice":
+                fields[f.key + MISSING_SUFFIX] = _missing_field(language, missing)
     fields["page_revision"] = forms.IntegerField(widget=forms.HiddenInput)
     fields["page_started"] = forms.FloatField(widget=forms.HiddenInput, required=False)
     return type("PageForm", (forms.Form,), fields)
+
+
+def _missing_field(language: str, missing: list[str]) -> forms.Field:
+    """Interviewers record don't know / refused for numbers, texts and dates with these radios."""
+    return forms.ChoiceField(choices=[(m, t(f"missing_{m}", language)) for m in missing], required=False, label="",
+                             widget=forms.RadioSelect(attrs={"class": "missing-code"}))
 
 
 def initial_values(module: ModuleSpec, answers: dict) -> dict:
@@ -69,7 +78,9 @@ def initial_values(module: ModuleSpec, answers: dict) -> dict:
     for item in module.items:
         for f in item.fields:
             value = answers.get(f.key)
-            if isinstance(value, dict):
+            if isinstance(value, dict) and f.kind != "choice":
+                initial[f.key + MISSING_SUFFIX] = value.get("missing", "")
+            elif isinstance(value, dict):
                 initial[f.key] = MISSING_PREFIX + value.get("missing", "")
             elif isinstance(value, list):
                 initial[f.key] = [str(v) for v in value]
@@ -85,4 +96,6 @@ def raw_values(form: forms.Form, module: ModuleSpec) -> dict:
     for item in module.items:
         for f in item.fields:
             raw[f.key] = data.getlist(f.key) if f.kind == "multi" else data.get(f.key, "")
+            if data.get(f.key + MISSING_SUFFIX):  # a don't know / refused radio wins over a typed value
+                raw[f.key] = MISSING_PREFIX + data[f.key + MISSING_SUFFIX]
     return raw

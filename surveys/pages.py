@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from surveys.engine.spec import Spec
 from surveys.engine.validation import PageResult, applicable_keys
+from surveys.forms import MISSING_SUFFIX
 from surveys.models.i18n import pick
 from surveys.texts import t
 
@@ -40,7 +41,9 @@ def page_blocks(spec: Spec, module, form, answers: dict, language: str,
         }
         for f in item.fields:
             bound = form[f.key]
+            missing = f.key + MISSING_SUFFIX
             entry = {"key": f.key, "field": bound, "role": f.role, "label": pick(f.label, language),
+                     "missing": form[missing] if missing in form.fields else None,
                      "help": pick(f.help, language) if f.role == "row" else "",
                      "visible": f.key in shown or not f.relevance, "relevance": bool(f.relevance)}
             if item.kind == "grid" and f.role == "row" and f.kind == "choice":

@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from surveys.audit import answer_edit_record
 from surveys.engine.spec import spec_for_version
 from surveys.engine.validation import PageResult, merge_page, validate_all, validate_page
 from surveys.models import Firm, Invitation, Questionnaire, Response, Wave
@@ -79,8 +80,12 @@ def _store(response: Response, fields: list[str]) -> None:
 @transaction.atomic
 def response_save_page(*, response_id: int, module_code: str, raw: dict, revision: int, language: str = "en",
                        seconds: float = 0, confirmed=(), mode: str | None = None,
-                       allow_missing: bool = False) -> tuple[PageResult, Response]:
-    """Validate and save one page. Nothing is saved when the page has errors."""
+                       allow_missing: bool = False, actor=None) -> tuple[PageResult, Response]:
+    """Validate and save one page. Nothing is saved when the page has errors.
+
+    `actor`: the signed-in user saving on the firm's behalf (an interviewer); their changes are
+    audited (surveys.audit). Respondents' own saves pass None and copy nothing.
+    """
     response = _locked(response_id)
     if response.status == Response.Status.SUBMITTED:
         raise AlreadySubmitted
@@ -92,6 +97,7 @@ def response_save_page(*, response_id: int, module_code: str, raw: dict, revisio
                            allow_missing=allow_missing)
     if not result.ok:
         return result, response
+    before = response.answers
     response.answers = merge_page(spec, response.answers, module_code, result.values)
     response.derived = spec.env(response.answers).derived()
     response.revision += 1
@@ -106,6 +112,9 @@ def response_save_page(*, response_id: int, module_code: str, raw: dict, revisio
         response.started_at = timezone.now()
     _store(response, ["answers", "derived", "revision", "confirmed_warnings", "page_seconds", "current_module",
                       "mode", "status", "started_at"])
+    if actor is not None:
+        answer_edit_record(response=response, actor=actor, before=before, after=response.answers,
+                           module_code=module_code, mode=response.mode)
     return result, response
 
 

@@ -77,7 +77,44 @@ TEXTS: dict[str, dict[str, str]] = {
     "missing_RF": {"en": "Refused", "it": "Rifiuta", "es": "No contesta"},
     "yes": {"en": "Yes", "it": "Sì", "es": "Sí"},
     "no": {"en": "No", "it": "No", "es": "No"},
+    "optional": {"en": "optional", "it": "facoltativa", "es": "opcional"},
+    "definition": {"en": "Definition", "it": "Definizione", "es": "Definición"},
     "other_specify": {"en": "Other, please specify", "it": "Altro, specificare", "es": "Otro, especifique"},
+    # respondent comforts (surveys/comforts.py): register data, passing the link on, PDF copy
+    "register_title": {"en": "Your company in our register", "it": "La Sua impresa nel nostro registro",
+                       "es": "Su empresa en nuestro registro"},
+    "register_intro": {"en": "These data come from the business register. Please confirm them or correct what is "
+                             "wrong.",
+                       "it": "Questi dati provengono dal registro delle imprese. La preghiamo di confermarli o di "
+                             "correggere ciò che non è esatto.",
+                       "es": "Estos datos proceden del registro de empresas. Confírmelos o corrija lo que no sea "
+                             "correcto."},
+    "register_sector": {"en": "Sector (NACE / Ateco code)", "it": "Settore (codice Ateco)",
+                        "es": "Sector (código CNAE)"},
+    "register_size": {"en": "Number of employees", "it": "Numero di addetti", "es": "Número de empleados"},
+    "register_district": {"en": "District", "it": "Distretto", "es": "Distrito o comarca"},
+    "register_confirm": {"en": "Confirm these data", "it": "Conferma i dati", "es": "Confirmar los datos"},
+    "register_done": {"en": "Thank you: the data were confirmed on {date}.",
+                      "it": "Grazie: i dati sono stati confermati il {date}.",
+                      "es": "Gracias: los datos se confirmaron el {date}."},
+    "handover_title": {"en": "Should a colleague answer instead?", "it": "Deve rispondere un collega?",
+                       "es": "¿Debe responder un colega?"},
+    "handover_intro": {"en": "Tell us who will answer: our reminders will go to them. Then send them the address "
+                             "of this page.",
+                       "it": "Ci indichi chi risponderà: i promemoria saranno inviati a questa persona. Poi le "
+                             "inoltri l'indirizzo di questa pagina.",
+                       "es": "Indíquenos quién responderá: los recordatorios se le enviarán a esa persona. Después "
+                             "envíele la dirección de esta página."},
+    "handover_name": {"en": "Colleague's name", "it": "Nome del collega", "es": "Nombre del colega"},
+    "handover_email": {"en": "Colleague's e-mail", "it": "E-mail del collega", "es": "Correo electrónico del colega"},
+    "handover_phone": {"en": "Phone (optional)", "it": "Telefono (facoltativo)", "es": "Teléfono (opcional)"},
+    "handover_submit": {"en": "Pass the questionnaire on", "it": "Passa il questionario",
+                        "es": "Pasar el cuestionario"},
+    "handover_done": {"en": "Recorded: {name} is now the contact person for this questionnaire.",
+                      "it": "Registrato: {name} è ora la persona di riferimento per questo questionario.",
+                      "es": "Registrado: {name} es ahora la persona de contacto para este cuestionario."},
+    "download_pdf": {"en": "Download your answers (PDF)", "it": "Scarica le risposte (PDF)",
+                     "es": "Descargar sus respuestas (PDF)"},
 }
 
 

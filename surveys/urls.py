@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.views import respondent
+from surveys.views import comforts, optout, respondent
 
 app_name = "surveys"
 urlpatterns = [
@@ -12,4 +12,8 @@ urlpatterns = [
     path("s/<str:token>/review/", respondent.review, name="review"),
     path("s/<str:token>/submit/", respondent.submit, name="submit"),
     path("s/<str:token>/thanks/", respondent.thanks, name="thanks"),
+    path("s/<str:token>/optout/", optout.optout, name="optout"),  # fieldwork e-mail opt-out
+    path("s/<str:token>/register/", comforts.register, name="register"),  # respondent comforts
+    path("s/<str:token>/handover/", comforts.handover, name="handover"),
+    path("s/<str:token>/answers.pdf", comforts.pdf, name="pdf"),
 ]

@@ -1,9 +1,17 @@
+from .audit import AnswerEdit, CaseEvent, DataAccess
+from .cati import CallAttempt, CatiCase, OutcomeCode
 from .fieldwork import Firm, Invitation, Wave
+from .mailing import MailingPlan, Message, OptOut
 from .questionnaire import Choice, DerivedVariable, Item, ItemRow, Module, Questionnaire, QuestionnaireVersion
 from .reference import ReferenceEntry, ReferenceList
 from .responses import Response
+from .sampling import PopulationImport, Sample, Selection, Stratum
+from .tracking import WaveTracking
 
 __all__ = [
     "Choice", "DerivedVariable", "Firm", "Invitation", "Item", "ItemRow", "Module", "Questionnaire",
     "QuestionnaireVersion", "ReferenceEntry", "ReferenceList", "Response", "Wave",
 ]
+__all__ += ["MailingPlan", "Message", "OptOut", "PopulationImport", "Sample", "Selection", "Stratum",
+            "WaveTracking"]  # fieldwork: sampling, mailing, tracking
+__all__ += ["AnswerEdit", "CallAttempt", "CaseEvent", "CatiCase", "DataAccess", "OutcomeCode"]  # CATI, audit

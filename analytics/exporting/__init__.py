@@ -1,0 +1,1 @@
+"""Export machinery: options (filters), the table (read model -> typed, labelled frame), writers."""

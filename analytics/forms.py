@@ -1,0 +1,38 @@
+"""The dashboard's scope picker: wave, district, industry, size class, mode, grouping variable."""
+from __future__ import annotations
+
+from django import forms
+
+from analytics.reports import default_group, filter_columns
+from surveys.models import Questionnaire, Response
+
+ANY = [("", "All")]
+GROUPABLE_MAX = 20  # grouping variables with at most this many labelled values
+
+
+def _labels(variable) -> list[tuple[str, str]]:
+    return [(str(code), (label or {}).get("en") or str(code)) for code, label in variable.value_labels.items()]
+
+
+class ScopeForm(forms.Form):
+    wave = forms.ChoiceField(required=False)
+    mode = forms.ChoiceField(required=False, choices=ANY + list(Response.Mode.choices))
+    group = forms.ChoiceField(required=False, label="Group by")
+
+    def __init__(self, data=None, *, questionnaire: Questionnaire, meta: dict):
+        super().__init__(data)
+        self.questionnaire = questionnaire
+        self.fields["wave"].choices = ANY + [(w.code, w.title or w.code) for w in questionnaire.waves.all()]
+        self.named = {name: column for name, column in filter_columns(questionnaire.code).items()
+                      if name != "mode" and column in meta}
+        for name, column in self.named.items():
+            self.fields[name] = forms.ChoiceField(required=False, choices=ANY + _labels(meta[column]))
+        default = default_group(questionnaire.code)
+        groupable = [(v.name, f"{v.name} {(v.label or {}).get('en', '')}"[:70]) for v in meta.values()
+                     if v.value_labels and len(v.value_labels) <= GROUPABLE_MAX and v.role in ("value", "derived")]
+        self.fields["group"].choices = [("", f"Default ({default or 'none'})")] + groupable
+        self.order_fields(["wave", *self.named, "mode", "group"])
+
+    def filters(self) -> dict[str, list[str]]:
+        """{filter name: [value]} of the fields that are set (valid form)."""
+        return {name: [self.cleaned_data[name]] for name in ["wave", *self.named, "mode"] if self.cleaned_data.get(name)}

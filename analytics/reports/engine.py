@@ -1,0 +1,176 @@
+"""Runs a declared report over a read-model frame: bases, columns, labels, then the pure engine."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics import computations as comp
+from analytics.computations import Column
+from analytics.reports.spec import WHOLE, Block, Condition, Grouping, Report
+
+MAX_OBSERVED_LEVELS = 15
+
+
+class Unavailable(Exception):
+    """A variable the report needs is not in this questionnaire's read model."""
+
+
+class Data:
+    """One frame (already filtered to the result set's scope) with memoised arrays and masks."""
+
+    def __init__(self, frame: pd.DataFrame, meta: dict | None = None, weights: np.ndarray | None = None,
+                 list_labels: dict | None = None):
+        self.frame, self.meta, self.weights = frame, meta or {}, weights
+        self.list_labels = list_labels or {}  # codes of ';'-joined lists (countries), which have no value labels
+        self._arrays: dict[str, np.ndarray] = {}
+        self._masks: dict[str, np.ndarray] = {}
+        self.all = np.ones(len(frame), dtype=bool)
+
+    def has(self, name: str) -> bool:
+        return name in self.frame.columns
+
+    def array(self, name: str) -> np.ndarray:
+        if name not in self._arrays:
+            if not self.has(name):
+                raise Unavailable(name)
+            textish = self.frame[name].dtype == object or pd.api.types.is_string_dtype(self.frame[name].dtype)
+            self._arrays[name] = comp.textual(self.frame, name) if textish else comp.numeric(self.frame, name)
+        return self._arrays[name]
+
+    def mask(self, conditions) -> np.ndarray:
+        out = self.all
+        for text in conditions:
+            if text not in self._masks:
+                self._masks[text] = self._condition(Condition.parse(text))
+            out = out & self._masks[text]
+        return out
+
+    def _condition(self, c: Condition) -> np.ndarray:
+        values = self.array(c.column)
+        if c.op == "notna":
+            return comp.split_missing(values)[0]
+        if c.op == "in":
+            wanted = [float(v) for v in c.value] if values.dtype != object else [str(v) for v in c.value]
+            return np.isin(values, wanted)
+        value = float(c.value) if values.dtype != object and not isinstance(c.value, str) else c.value
+        with np.errstate(invalid="ignore"):
+            result = {"==": values == value, "!=": values != value, ">": values > value, ">=": values >= value,
+                      "<": values < value, "<=": values <= value}[c.op]
+        return np.asarray(result, dtype=bool)
+
+    # ---------------------------------------------------------------- labels from the codebook
+    def value_labels(self, name: str) -> dict:
+        variable = self.meta.get(name)
+        if variable is None or not variable.value_labels:
+            return dict(self.list_labels.get(name, {}))
+        return {_code(k): _en(v) for k, v in variable.value_labels.items()}
+
+    def label(self, name: str) -> str:
+        variable = self.meta.get(name)
+        if variable is None:
+            return name
+        text = _en(variable.label)
+        return text.rsplit(" | ", 1)[-1] if variable.role in ("choice", "row", "part") else text
+
+    def item_variables(self, item: str) -> list[str]:
+        names = [v.name for v in self.meta.values() if v.item == item and v.role in ("choice", "row", "part")]
+        return [n for n in names if self.has(n)]
+
+
+def _code(key):
+    text = str(key)
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def _en(texts) -> str:
+    if isinstance(texts, dict):
+        return texts.get("en") or next(iter(texts.values()), "")
+    return str(texts or "")
+
+
+# ------------------------------------------------------------------ columns
+def columns_for(data: Data, grouping: Grouping, base: np.ndarray) -> list[Column]:
+    out: list[Column] = []
+    if grouping.column:
+        values = data.array(grouping.column)
+        levels = list(grouping.levels) or _levels(data, grouping.column, values, base)
+        labels = list(grouping.labels) or [data.value_labels(grouping.column).get(_code(v), str(v)) for v in levels]
+        for level, label in zip(levels, labels, strict=True):
+            target = float(level) if values.dtype != object and not isinstance(level, str) else str(level)
+            out.append(Column(str(level), label, base & (values == target), tested=True))
+    for key, label, condition in grouping.series:
+        out.append(Column(key, label, base & data.mask((condition,) if condition else ())))
+    if grouping.whole or not out:
+        out.append(Column("all", grouping.whole_label, base))
+    return out
+
+
+def _levels(data: Data, name: str, values: np.ndarray, base: np.ndarray) -> list:
+    labelled = list(data.value_labels(name))
+    if labelled:
+        return labelled
+    valid = comp.split_missing(values)[0] & base
+    observed = sorted(set(values[valid].tolist()), key=lambda v: (isinstance(v, str), v))
+    return [comp.json_code(v) for v in observed[:MAX_OBSERVED_LEVELS]]
+
+
+# ------------------------------------------------------------------ blocks
+def _rows(data: Data, block: Block) -> list[tuple]:
+    names = list(block.variables) or data.item_variables(block.item)
+    if not names:
+        raise Unavailable(block.item or "(no variables)")
+    return [(name, block.labels.get(name) or data.label(name), data.array(name)) for name in names]
+
+
+def compute_block(data: Data, block: Block, grouping: Grouping, base: np.ndarray) -> dict:
+    mask = base & data.mask(block.base)
+    grouping = block.grouping or grouping
+    columns = columns_for(data, grouping, mask)
+    weights = data.weights
+    kind = block.kind
+    if kind == "categorical":
+        name = block.variables[0]
+        labels = {**data.value_labels(name), **block.labels}
+        categories = [] if block.observed else list(block.order) or list(data.value_labels(name))
+        result = comp.categorical(data.array(name), columns, categories, labels, rest_label=block.rest_label,
+                                  at_least=block.at_least, test=block.test, weights=weights)
+    elif kind == "rates":
+        result = comp.rates(_rows(data, block), columns, test=block.test, weights=weights)
+    elif kind == "means":
+        result = comp.means(_rows(data, block), columns, test=_means_policy(block.test), scale=block.scale,
+                            weights=weights)
+    elif kind == "likert":
+        result = comp.likert(_rows(data, block), columns, scale=block.likert_scale, top=block.top, weights=weights)
+    elif kind == "selections":
+        name = block.variables[0]
+        result = comp.selections(data.array(name), columns, data.value_labels(name))
+    elif kind == "ratio":
+        result = comp.ratio_of_totals(_rows(data, block), data.array(block.denominator), columns)
+    else:
+        raise ValueError(f"unknown block kind {kind!r}")
+    return {"id": block.id, "title": block.title, "kind": kind, "variables": list(block.variables),
+            "item": block.item, "base_label": block.base_label, "base": list(block.base),
+            "n": int(np.count_nonzero(mask)), "statistic": block.statistic or _default_statistic(kind),
+            "decimals": block.decimals, "chart": block.chart, "structural": [list(s) for s in block.structural],
+            "grouped": bool(grouping.column), "note": block.note, **result}
+
+
+def _means_policy(test: str) -> str:
+    return "welch" if test in ("auto", "chi2", "fisher") else test
+
+
+def _default_statistic(kind: str) -> str:
+    return {"categorical": "count_pct", "rates": "count_pct", "means": "mean", "likert": "dist",
+            "selections": "count_pct", "ratio": "mean"}[kind]
+
+
+def compute_report(report: Report, data: Data) -> dict:
+    base = data.mask(report.base)
+    blocks = []
+    for block in report.blocks:
+        try:
+            blocks.append(compute_block(data, block, report.grouping or WHOLE, base))
+        except Unavailable as missing:
+            blocks.append({"id": block.id, "title": block.title, "kind": block.kind,
+                           "unavailable": f"{missing} is not a variable of this questionnaire"})
+    return {**report.describe(), "n": int(np.count_nonzero(base)), "blocks": blocks}

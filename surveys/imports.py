@@ -1,0 +1,502 @@
+"""Bulk import of responses from CSV or XLSX in the wide layout of the exports.
+
+Every row goes through `validate_all(spec, raw, strict=True)` (types, choices, ranges, sums,
+skip logic, required items): the same path as the web form. Problems are reported by row,
+column and reason. Nothing is stored when any row has a problem, unless `valid_only`; then the
+valid rows are stored in one transaction with `invitation_issue` + `response_record` +
+`readmodel_upsert`. Re-importing a file changes nothing: rows are matched by firm and wave,
+and a response whose answers are already the same is left alone.
+
+The layout (shared with analytics.exporting): one row per response, meta columns (`firm`
+pseudonym or `firm_identifier`, `wave`, `language`, `started_at`, `submitted_at`, ...), one
+column per variable (surveys.variables). Missing codes: -7 not applicable (read as empty),
+-8 don't know, -9 refused. Text cells that a spreadsheet could run as a formula carry a
+leading apostrophe, removed on import.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+
+from surveys.engine.spec import Spec, spec_for_version
+from surveys.engine.validation import validate_all
+from surveys.models import Firm, Questionnaire, Response, Wave
+from surveys.readmodel import questionnaire_variables, readmodel_upsert
+from surveys.services import invitation_issue, response_record, schedule_results, wave_default
+from surveys.variables import Variable, column_name, variables_for
+
+# ------------------------------------------------------------------ cell conventions (export and import)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_NUMBER = r"-?\d+(\.\d+)?([eE][-+]?\d+)?"
+_NUMBER_RE = re.compile(_NUMBER)
+
+
+def formula_escape_text(text: str) -> str:
+    """'=cmd|...' -> "'=cmd|..."; plain numbers such as -7 stay as they are; reversible."""
+    if text and text.startswith(FORMULA_START) and not _NUMBER_RE.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def formula_escape(series: pd.Series) -> pd.Series:
+    """The vectorised formula_escape_text for a string column (100,000 rows in milliseconds)."""
+    text = series.astype("string")
+    risky = text.str.startswith(FORMULA_START) & ~text.str.fullmatch(_NUMBER)
+    return text.mask(risky.fillna(False), "'" + text)
+
+
+def formula_unescape(text: str) -> str:
+    return text[1:] if text.startswith("'") else text
+
+
+MISSING_CELLS = {"-8": "missing:DK", "-9": "missing:RF"}
+NOT_APPLICABLE_CELL = "-7"
+META_COLUMNS = {"firm", "firm_identifier", "wave", "version", "status", "mode", "language", "started_at",
+                "submitted_at", "firm_name", "contact_name", "email", "phone", "response_id"}
+HEAD_BYTES = 64 * 1024
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read as a table of this questionnaire at all."""
+
+
+@dataclass
+class Problem:
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column or '-'}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    filename: str = ""
+    rows: int = 0
+    valid: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    imported: bool = False
+    file_error: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and not self.problems
+
+    def summary(self) -> str:
+        if self.file_error:
+            return f"{self.filename}: not imported: {self.file_error}"
+        bad = len({p.row for p in self.problems})
+        head = f"{self.filename}: {self.rows} rows, {self.valid} valid, {bad} with problems"
+        if not self.imported:
+            return head + "; nothing imported" + (" (fix the rows or use --valid-only)" if bad else "")
+        return head + f"; {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+# ------------------------------------------------------------------ reading files
+def read_table(stream: BinaryIO, filename: str = "") -> tuple[list[str], list[list[str]]]:
+    """Header and rows (all cells as text) of a CSV or XLSX file; ImportFileError when unreadable."""
+    head = stream.read(HEAD_BYTES)
+    stream.seek(0)
+    if not head:
+        raise ImportFileError("the file is empty")
+    if head.startswith(b"PK\x03\x04"):
+        return _read_xlsx(stream)
+    if b"\x00" in head:
+        raise ImportFileError("this is a binary file, not a CSV or XLSX export")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut by the 64 KB boundary
+            raise ImportFileError("the file is not UTF-8 text (save it as CSV UTF-8 or XLSX)") from None
+    return _read_csv(stream, head)
+
+
+def _read_csv(stream: BinaryIO, head: bytes) -> tuple[list[str], list[list[str]]]:
+    first_line = head.split(b"\n", 1)[0].decode("utf-8", errors="ignore")
+    delimiter = max([",", ";", "\t"], key=first_line.count)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+        if not header:
+            raise ImportFileError("the file has no header row")
+        return [h.strip() for h in header], list(reader)
+    except csv.Error as exc:
+        raise ImportFileError(f"malformed CSV near row {reader.line_num}: {exc} (truncated or not a CSV file?)")
+    except UnicodeDecodeError:
+        raise ImportFileError(f"the file is not UTF-8 text after row {reader.line_num}")
+    finally:
+        text.detach()
+
+
+def _read_xlsx(stream: BinaryIO) -> tuple[list[str], list[list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+        sheet = book["data"] if "data" in book.sheetnames else book.worksheets[0]
+        rows = [[_xlsx_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        book.close()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+        raise ImportFileError(f"the XLSX file is damaged or truncated ({exc.__class__.__name__})")
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ImportFileError("the workbook has no rows")
+    header = rows[0]
+    while header and not header[-1]:
+        header.pop()
+    return [h.strip() for h in header], [r[:len(header)] + [""] * (len(header) - len(r)) for r in rows[1:]]
+
+
+def _xlsx_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+# ------------------------------------------------------------------ the wide layout of one version
+class Layout:
+    """Which column feeds which answer key in one questionnaire version."""
+
+    def __init__(self, spec: Spec, number: int, all_names: set[str]):
+        self.spec, self.number = spec, number
+        self.values: dict[str, Variable] = {}  # column -> variable (one answer key each)
+        self.choices: dict[str, list[Variable]] = {}  # multi answer key -> its 0/1 columns
+        own = variables_for(spec)
+        for v in own:
+            if v.role == "choice":
+                self.choices.setdefault(v.key, []).append(v)
+            elif v.role != "derived":
+                self.values[v.name] = v
+        self.derived = {v.name for v in own if v.role == "derived"}
+        self.lists = {n for n, v in self.values.items() if spec.fields[v.key].kind == "multi"}  # "FR;DE"
+        self.foreign = all_names - {v.name for v in own}  # columns of other versions
+        self.key_columns = {v.key: [v.name] for v in self.values.values()}
+        self.key_columns.update({k: [v.name for v in vs] for k, vs in self.choices.items()})
+        for item in spec.items.values():
+            self.key_columns.setdefault(item.code, [c for f in item.fields for c in self.key_columns.get(f.key, [])])
+
+    def raw(self, cells: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
+        raw: dict = {}
+        problems: list[tuple[str, str]] = []
+        for name, v in self.values.items():
+            text = cells.get(name, "")
+            if text != "":
+                raw[v.key] = self._cell(v, text)
+        for key, columns in self.choices.items():
+            value, problem = self._multi(columns, cells)
+            if problem:
+                problems.append((columns[0].name, problem))
+            elif value is not None:
+                raw[key] = value
+        for name in self.foreign:
+            if cells.get(name, "") not in ("", NOT_APPLICABLE_CELL):
+                problems.append((name, f"not part of version {self.number} of the questionnaire (this wave's)"))
+        return raw, problems
+
+    def _cell(self, v: Variable, text: str):
+        if v.type == "str":
+            value = formula_unescape(text)
+            return value.split(";") if v.name in self.lists else value
+        if text == NOT_APPLICABLE_CELL:
+            return None
+        return MISSING_CELLS.get(text, text)
+
+    @staticmethod
+    def _multi(columns: list[Variable], cells: dict[str, str]):
+        values = {cells.get(v.name, "") for v in columns}
+        if values <= {"", NOT_APPLICABLE_CELL}:
+            return None, ""
+        missing = values & set(MISSING_CELLS)
+        if missing:
+            if len(values) > 1:
+                return None, "a don't-know/refused code must be in every column of the question"
+            return MISSING_CELLS[missing.pop()], ""
+        if not values <= {"0", "1"}:
+            bad = sorted(values - {"0", "1"})[0]
+            return None, f"{bad!r} is not 0 or 1 (multiple choice: one 0/1 column per choice)"
+        return [v.choice for v in columns if cells.get(v.name) == "1"], ""
+
+
+
+# ------------------------------------------------------------------ the import
+@dataclass
+class _Row:
+    number: int
+    firm: Firm
+    wave: Wave
+    answers: dict
+    language: str
+    started_at: dt.datetime | None
+    submitted_at: dt.datetime | None
+
+
+class _Importer:
+    def __init__(self, questionnaire: Questionnaire, header: list[str], wave: Wave | None, report: ImportReport):
+        self.questionnaire, self.header, self.report = questionnaire, header, report
+        self.default_wave = wave
+        self.names = {v.name for v in questionnaire_variables(questionnaire)}
+        self.waves = {w.code: w for w in questionnaire.waves.select_related("version")}
+        self.layouts: dict[int, Layout] = {}
+        self.seen: set[tuple[int, int]] = set()
+
+    def check_header(self) -> None:
+        duplicates = sorted({h for h in self.header if self.header.count(h) > 1})
+        if duplicates:
+            raise ImportFileError(f"duplicate columns: {', '.join(duplicates[:10])}")
+        unknown = [h for h in self.header if h not in self.names and h not in META_COLUMNS]
+        if len(unknown) == len(self.header):
+            raise ImportFileError(f"no column of {self.questionnaire.code} in the header: not an export of it")
+        if unknown:
+            raise ImportFileError(f"unknown columns (not variables of {self.questionnaire.code}): "
+                                  f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}")
+        if "firm" not in self.header and "firm_identifier" not in self.header:
+            raise ImportFileError("a 'firm' (pseudonym) or 'firm_identifier' column is needed")
+
+    def firms(self, rows: list[dict]) -> dict[tuple[str, str], Firm]:
+        out = {}
+        for column, attr in (("firm", "pseudonym"), ("firm_identifier", "identifier")):
+            keys = sorted({r.get(column, "") for r in rows if r is not None} - {""})
+            for start in range(0, len(keys), 5000):
+                for firm in Firm.objects.filter(**{f"{attr}__in": keys[start:start + 5000]}):
+                    out[(column, getattr(firm, attr))] = firm
+        return out
+
+    def layout(self, wave: Wave) -> Layout:
+        if wave.version_id not in self.layouts:
+            self.layouts[wave.version_id] = Layout(spec_for_version(wave.version), wave.version.number, self.names)
+        return self.layouts[wave.version_id]
+
+    def row(self, number: int, cells: dict[str, str], firms: dict) -> _Row | None:
+        problems = self.report.problems
+        before = len(problems)
+        firm = self._firm(number, cells, firms)
+        wave = self._wave(number, cells)
+        meta = self._meta(number, cells, wave)
+        if firm is None or wave is None or meta is None:
+            return None
+        if (firm.pk, wave.pk) in self.seen:
+            problems.append(Problem(number, "firm", "the same firm and wave appear in an earlier row"))
+            return None
+        self.seen.add((firm.pk, wave.pk))
+        layout = self.layout(wave)
+        raw, cell_problems = layout.raw(cells)
+        problems.extend(Problem(number, column, reason) for column, reason in cell_problems)
+        answers, errors = validate_all(layout.spec, raw, language="en", allow_missing=bool(layout.spec.missing_codes),
+                                       strict=True)
+        for key, messages in errors.items():
+            columns = layout.key_columns.get(key) or [column_name(key)]
+            label = ", ".join(columns[:3]) + (", ..." if len(columns) > 3 else "")
+            problems.extend(Problem(number, label, message) for message in messages)
+        if len(problems) > before:
+            return None
+        return _Row(number, firm, wave, answers, *meta)
+
+    def _firm(self, number: int, cells: dict, firms: dict) -> Firm | None:
+        for column in ("firm", "firm_identifier"):
+            key = cells.get(column, "")
+            if key:
+                firm = firms.get((column, key))
+                if firm is None:
+                    self.report.problems.append(Problem(number, column, f"no firm {key!r} in the register"))
+                return firm
+        self.report.problems.append(Problem(number, "firm", "the firm is missing"))
+        return None
+
+    def _wave(self, number: int, cells: dict) -> Wave | None:
+        code = cells.get("wave", "")
+        wave = self.waves.get(code) if code else self.default_wave
+        if wave is None:
+            self.report.problems.append(Problem(number, "wave", f"no wave {code!r} in {self.questionnaire.code}"))
+        elif self.default_wave and wave != self.default_wave:
+            self.report.problems.append(Problem(number, "wave", f"the row is for wave {code!r}, "
+                                                                f"the import for {self.default_wave.code!r}"))
+            return None
+        elif cells.get("version", "") not in ("", str(wave.version.number)):
+            self.report.problems.append(Problem(number, "version", f"wave {wave.code} uses version "
+                                                                   f"{wave.version.number}"))
+            return None
+        return wave
+
+    def _meta(self, number: int, cells: dict, wave: Wave | None):
+        problems = self.report.problems
+        status = cells.get("status", "")
+        if status not in ("", Response.Status.SUBMITTED):
+            problems.append(Problem(number, "status", f"only submitted responses can be imported, not {status!r}"))
+            return None
+        language = cells.get("language", "") or ""
+        if wave is not None and language and language not in (wave.version.languages or ["en"]):
+            problems.append(Problem(number, "language", f"{language!r} is not a language of this questionnaire"))
+            return None
+        moments = []
+        for column in ("started_at", "submitted_at"):
+            try:
+                moments.append(_moment(cells.get(column, "")))
+            except ValueError:
+                problems.append(Problem(number, column, "not a date and time (YYYY-MM-DD HH:MM:SS, UTC)"))
+                return None
+        return (language, *moments)
+
+
+def _moment(text: str) -> dt.datetime | None:
+    if not text:
+        return None
+    moment = dt.datetime.fromisoformat(text.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.replace(microsecond=0)
+
+
+def responses_import(*, questionnaire: Questionnaire, stream: BinaryIO, filename: str = "",
+                     valid_only: bool = False, wave_code: str | None = None, source: str = "") -> ImportReport:
+    """Check every row of a file, then store all of it (or only its valid rows) in one transaction."""
+    report = ImportReport(filename=filename or "upload")
+    try:
+        _check_size(stream)
+        wave = _wave_option(questionnaire, wave_code)
+        header, rows = read_table(stream, filename)
+        importer = _Importer(questionnaire, header, wave, report)
+        importer.check_header()
+    except ImportFileError as exc:
+        report.file_error = str(exc)
+        return report
+    if importer.default_wave is None and "wave" not in header:
+        importer.default_wave = wave_default(questionnaire=questionnaire)
+    records = _records(header, rows, report)
+    firms = importer.firms(records)
+    valid = [r for n, cells in enumerate(records, start=2) if cells is not None
+             and (r := importer.row(n, cells, firms)) is not None]
+    existing = _existing(valid)
+    valid = [r for r in valid if _may_write(r, existing.get((r.firm.pk, r.wave.pk)), report)]
+    report.rows, report.valid = len(rows), len(valid)
+    if report.problems and not valid_only:
+        return report
+    _store(questionnaire, valid, existing, report, source or f"import:{report.filename}")
+    return report
+
+
+def _check_size(stream: BinaryIO) -> None:
+    limit = getattr(settings, "IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    if size > limit:
+        raise ImportFileError(f"the file has {size / 1e6:.0f} MB; at most {limit / 1e6:.0f} MB can be imported")
+
+
+def _wave_option(questionnaire: Questionnaire, code: str | None) -> Wave | None:
+    if not code:
+        return None
+    wave = questionnaire.waves.select_related("version").filter(code=code).first()
+    if wave is None:
+        raise ImportFileError(f"no wave {code!r} in {questionnaire.code}")
+    return wave
+
+
+def _records(header: list[str], rows: list[list[str]], report: ImportReport) -> list[dict | None]:
+    out: list[dict | None] = []
+    width = len(header)
+    for number, row in enumerate(rows, start=2):
+        if len(row) != width:
+            if not any(cell.strip() for cell in row):
+                out.append(None)
+                continue
+            report.problems.append(Problem(number, "", f"has {len(row)} cells, the header has {width}: "
+                                                       "truncated or damaged file"))
+            out.append(None)
+            continue
+        out.append(dict(zip(header, row, strict=True)))
+    return out
+
+
+def _unchanged(response: Response, row: _Row) -> bool:
+    return (response.status == Response.Status.SUBMITTED and response.answers == row.answers
+            and (not row.language or response.language == row.language)
+            and (row.submitted_at is None or _seconds(response.submitted_at) == row.submitted_at))
+
+
+def _seconds(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.replace(microsecond=0) if moment else None
+
+
+def _may_write(row: _Row, response: Response | None, report: ImportReport) -> bool:
+    """A response submitted on the web or by an interviewer is never overwritten by a file."""
+    if response is None or _unchanged(response, row) or response.status != Response.Status.SUBMITTED \
+            or response.mode == Response.Mode.IMPORT:
+        return True
+    report.problems.append(Problem(row.number, "firm", f"this firm already submitted wave {row.wave.code} "
+                                                       f"({response.mode}) with other answers; not overwritten"))
+    return False
+
+
+def _store(questionnaire: Questionnaire, rows: list[_Row], existing: dict, report: ImportReport,
+           source: str) -> None:
+    changed = []
+    with transaction.atomic():
+        for row in rows:
+            response = existing.get((row.firm.pk, row.wave.pk))
+            if response is not None and _unchanged(response, row):
+                report.unchanged += 1
+                continue
+            changed.append(_record(row, response, source, report))
+        for start in range(0, len(changed), 1000):
+            readmodel_upsert(changed[start:start + 1000], questionnaire)
+        report.imported = True
+    if changed:
+        schedule_results(questionnaire.pk)
+
+
+def _existing(rows: list[_Row]) -> dict[tuple[int, int], Response]:
+    out = {}
+    firm_ids = sorted({r.firm.pk for r in rows})
+    wave_ids = {r.wave.pk for r in rows}
+    # only() keeps each version's definition (a large JSON document) out of the query
+    fields = ["status", "mode", "language", "answers", "revision", "started_at", "submitted_at", "version_id",
+              "invitation__firm_id", "invitation__wave_id", "invitation__language"]
+    for start in range(0, len(firm_ids), 5000):
+        for response in (Response.objects.select_related("invitation").only(*fields)
+                         .filter(invitation__wave_id__in=wave_ids, invitation__firm_id__in=firm_ids[start:start + 5000])):
+            out[(response.invitation.firm_id, response.invitation.wave_id)] = response
+    return out
+
+
+def _record(row: _Row, response: Response | None, source: str, report: ImportReport) -> Response:
+    if response is None:
+        invitation, _, _ = invitation_issue(wave=row.wave, firm=row.firm, language=row.language or None,
+                                            mode=Response.Mode.IMPORT)
+        response = invitation.response
+        report.created += 1
+    else:
+        report.updated += 1
+    response.version = row.wave.version  # the wave's version, already loaded
+    if row.started_at:
+        response.started_at = row.started_at
+    response_record(response=response, answers=row.answers, language=row.language or response.language,
+                    submitted_at=row.submitted_at, mode=Response.Mode.IMPORT, source=f"{source}#row{row.number}")
+    response.save()
+    return response
+
+
+def responses_import_path(*, questionnaire: Questionnaire, path: Path, **options) -> ImportReport:
+    with open(path, "rb") as stream:
+        return responses_import(questionnaire=questionnaire, stream=stream, filename=Path(path).name, **options)

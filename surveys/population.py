@@ -1,0 +1,445 @@
+"""Population import: firms from a register extract (CSV or XLSX) upserted by their identifier.
+
+Reading, mapping and checking are pure (`population_check`); writing is one transaction
+(`population_import`) that either applies every row or, when the file has errors and the user
+did not accept the valid rows, applies none. Line numbers in the report are the file's own
+(the header is line 1), so staff can find a row in the spreadsheet they exported.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.models import Firm
+
+# Firm fields an import may set; everything else in the file goes to `attributes`.
+FIELDS = ["identifier", "name", "language", "country", "region", "district", "industry_code", "employees",
+          "turnover", "market", "cluster", "contact_name", "email", "phone"]
+REQUIRED = ["identifier", "name"]
+LANGUAGE_OF_COUNTRY = {"IT": "it", "ES": "es", "GB": "en", "IE": "en"}
+MAX_LENGTH = {f: Firm._meta.get_field(f).max_length for f in FIELDS if f not in ("employees", "turnover")}
+
+# Header names seen in AIDA, chamber of commerce and agency exports (compared after normalising).
+SYNONYMS = {
+    "identifier": ["identifier", "partita iva", "p iva", "piva", "codice fiscale", "vat", "vat number", "tax id",
+                   "nif", "cif", "nif cif", "id"],
+    "name": ["name", "ragione sociale", "denominazione", "company", "company name", "razon social",
+             "denominacion", "empresa", "nombre"],
+    "language": ["language", "lingua", "idioma"],
+    "country": ["country", "paese", "nazione", "pais"],
+    "region": ["region", "regione", "comunidad autonoma", "provincia", "province"],
+    "district": ["district", "distretto", "distrito", "comarca"],
+    "industry_code": ["industry code", "ateco", "codice ateco", "ateco 2007", "nace", "nace rev 2", "cnae", "sector"],
+    "employees": ["employees", "dipendenti", "numero dipendenti", "addetti", "empleados", "trabajadores"],
+    "turnover": ["turnover", "fatturato", "ricavi", "ricavi delle vendite", "facturacion", "ventas", "revenue"],
+    "market": ["market", "b2b b2c", "mercato", "mercado"],
+    "cluster": ["cluster", "cluster association", "cluster membership"],
+    "contact_name": ["contact", "contact name", "contact person", "referente", "contatto", "persona de contacto"],
+    "email": ["email", "e mail", "mail", "pec", "correo", "correo electronico"],
+    "phone": ["phone", "telephone", "telefono", "tel"],
+}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (encoding, format, missing columns)."""
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    message: str
+    value: str = ""
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    valid: int = 0
+    created: int = 0
+    updated: int = 0
+    applied: bool = False
+    encoding: str = ""
+    delimiter: str = ""
+    columns: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    file_errors: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.errors
+
+    def as_dict(self, limit: int = 500) -> dict:
+        data = asdict(self)
+        data["error_count"], data["errors"] = len(self.errors), data["errors"][:limit]
+        return data
+
+    def lines(self, limit: int = 50) -> list[str]:
+        out = list(self.file_errors)
+        out += [f"line {e.line}, column {e.column!r}: {e.message}" + (f" ({e.value!r})" if e.value else "")
+                for e in self.errors[:limit]]
+        if len(self.errors) > limit:
+            out.append(f"... and {len(self.errors) - limit} more row errors")
+        return out
+
+
+# ------------------------------------------------------------------ reading
+def _norm(header: str) -> str:
+    text = unicodedata.normalize("NFKD", str(header)).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        raise ImportFileError("The file is UTF-16 or binary, not a text CSV: save it as CSV UTF-8 or as XLSX.")
+    if encoding in ("auto", "utf-8"):
+        try:
+            return raw.decode("utf-8-sig"), "utf-8" + ("-sig" if raw.startswith(b"\xef\xbb\xbf") else "")
+        except UnicodeDecodeError as exc:
+            if encoding == "utf-8":
+                line = raw[: exc.start].count(b"\n") + 1
+                raise ImportFileError(f"line {line}: byte 0x{raw[exc.start]:02x} is not valid UTF-8; the file is "
+                                      f"probably Latin-1 (Windows): choose that encoding or save as CSV UTF-8.")
+        encoding = "cp1252"  # Windows Latin-1: Excel's "CSV" on Italian and Spanish machines
+    for name in (encoding, "latin-1") if encoding == "cp1252" else (encoding,):
+        try:
+            return raw.decode(name), "latin-1" if name in ("cp1252", "latin-1") else name
+        except (UnicodeDecodeError, LookupError) as exc:
+            error = exc
+    raise ImportFileError(f"The file cannot be read as {encoding}: {error}")
+
+
+def read_table(path: Path, *, encoding: str = "auto") -> tuple[list[str], list[tuple[int, list[str]]], dict]:
+    """Header, (line, cells) rows and what was detected, from a CSV or XLSX file."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    text, used = _decode(path.read_bytes(), encoding)
+    sample = text[:20000]
+    try:
+        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip() for h in next(reader, [])]
+    if not any(header):
+        raise ImportFileError("The file is empty or has no header row.")
+    rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
+    return header, rows, {"encoding": used, "delimiter": delimiter}
+
+
+def _read_xlsx(path: Path):
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a broken or non-XLSX file
+        raise ImportFileError(f"The file is not a readable XLSX workbook: {exc}")
+    sheet = book.worksheets[0]
+    lines = sheet.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(lines, ())]
+    if not any(header):
+        raise ImportFileError("The first sheet is empty or has no header row.")
+    rows = [(n, ["" if c is None else c for c in cells]) for n, cells in enumerate(lines, start=2)
+            if any(c not in (None, "") for c in cells)]
+    book.close()
+    return header, rows, {"encoding": "xlsx", "delimiter": ""}
+
+
+def mapping_guess(header: list[str]) -> dict[str, str]:
+    """Column -> field for columns whose header is a known synonym; the rest go to attributes."""
+    lookup = {syn: target for target, names in SYNONYMS.items() for syn in names}
+    guessed: dict[str, str] = {}
+    for column in header:
+        target = lookup.get(_norm(column))
+        if target and target not in guessed.values():
+            guessed[column] = target
+    return guessed
+
+
+def attribute_key(column: str) -> str:
+    return _norm(column).replace(" ", "_") or "column"
+
+
+# ------------------------------------------------------------------ values
+def decimal_mark(values: list[str], default: str) -> str:
+    """The column's decimal mark, decided by the values where it is unambiguous (1.234,5 / 1,234.5 / 12,50)."""
+    votes = {",": 0, ".": 0}
+    for value in values:
+        s = re.sub(r"[^\d.,]", "", str(value))
+        last = max(s.rfind(","), s.rfind("."))
+        if last < 0:
+            continue
+        mark, other = s[last], "." if s[last] == "," else ","
+        if other in s[:last] or len(s) - last - 1 != 3 or s.count(mark) == 1 and s.startswith("0"):
+            votes[mark] += 1  # 1.234,5 / 12,50 / 0.125: the last mark is the decimal one
+        elif s.count(mark) > 1:
+            votes[other] += 1  # 1.234.567: the mark groups thousands
+    if votes[","] != votes["."]:
+        return "," if votes[","] > votes["."] else "."
+    return default
+
+
+def parse_number(value, mark: str) -> Decimal:
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    s = re.sub(r"[\s\u00a0'€]|EUR", "", str(value), flags=re.IGNORECASE)
+    grouping = "." if mark == "," else ","
+    s = s.replace(grouping, "").replace(mark, ".")
+    if not re.fullmatch(r"[-+]?\d+(\.\d+)?", s):
+        raise ValueError("not a number")
+    return Decimal(s)
+
+
+def _clean_cell(target: str, value, mark: str, multiplier: Decimal):
+    text = value.strip() if isinstance(value, str) else value
+    if text in ("", None):
+        return None
+    if target == "employees":
+        number = parse_number(text, mark)
+        if number != number.to_integral_value() or number < 0:
+            raise ValueError("must be a whole number of employees, 0 or more")
+        return int(number)
+    if target == "turnover":
+        number = parse_number(text, mark) * multiplier
+        if abs(number) >= Decimal(10) ** 14:
+            raise ValueError("is too large for a turnover in EUR")
+        return number.quantize(Decimal("0.01"))
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)  # a spreadsheet cell holding a code typed as a number
+    text = str(text).strip()
+    if target == "identifier":
+        text = re.sub(r"[\s.\-]", "", text).upper()
+    elif target == "email":
+        text = text.lower()
+        validate_email(text)
+    elif target == "market":
+        text = text.upper().replace(" ", "")
+        if text not in ("B2B", "B2C"):
+            raise ValueError("must be B2B or B2C")
+    elif target == "language":
+        text = text.lower()[:2]
+        if text not in dict(settings.LANGUAGES):
+            raise ValueError(f"must be one of {', '.join(dict(settings.LANGUAGES))}")
+    elif target == "country":
+        text = text.upper()
+    if len(text) > MAX_LENGTH[target]:
+        raise ValueError(f"is longer than {MAX_LENGTH[target]} characters")
+    return text
+
+
+# ------------------------------------------------------------------ checking
+@dataclass
+class CheckedFile:
+    report: ImportReport
+    records: dict[str, dict] = field(default_factory=dict)  # identifier -> {field: value, "attributes": {...}}
+
+
+def population_check(*, path: Path, mapping: dict[str, str] | None = None, encoding: str = "auto",
+                     decimal: str = "auto", turnover_multiplier: str | Decimal = "1", source: str = "") -> CheckedFile:
+    """Read, map and validate a file; nothing is written. Row errors carry the file line and column."""
+    report = ImportReport()
+    try:
+        header, rows, detected = read_table(path, encoding=encoding)
+    except ImportFileError as exc:
+        report.file_errors.append(str(exc))
+        return CheckedFile(report)
+    report.encoding, report.delimiter, report.columns = detected["encoding"], detected["delimiter"], header
+    mapping = _resolve_mapping(header, mapping, report)
+    report.rows = len(rows)
+    if report.file_errors:
+        return CheckedFile(report)
+    checked = CheckedFile(report)
+    marks = _decimal_marks(header, rows, mapping, decimal, detected["delimiter"])
+    seen: dict[str, int] = {}
+    for line, cells in rows:
+        record = _check_row(line, cells, header, mapping, marks, Decimal(str(turnover_multiplier)), report)
+        if record is None:
+            continue
+        ident = record["identifier"]
+        if ident in seen:
+            report.errors.append(RowError(line, _column_of(mapping, "identifier"),
+                                          f"duplicate identifier, already on line {seen[ident]}", ident))
+            checked.records.pop(ident, None)
+            continue
+        seen[ident] = line
+        if source:
+            record["attributes"]["source"] = source
+        checked.records[ident] = record
+    report.valid = len(checked.records)
+    return checked
+
+
+def _resolve_mapping(header: list[str], mapping: dict[str, str] | None, report: ImportReport) -> dict[str, str]:
+    mapping = dict(mapping_guess(header) if mapping is None else mapping)
+    unknown = [c for c in mapping if c not in header]
+    bad = [t for t in mapping.values() if t not in FIELDS and not t.startswith("attributes.") and t != "ignore"]
+    if unknown:
+        report.file_errors.append(f"Mapped columns not in the file: {', '.join(unknown)}.")
+    if bad:
+        report.file_errors.append(f"Unknown target fields: {', '.join(bad)} (firm fields: {', '.join(FIELDS)}).")
+    targets = [t for t in mapping.values() if t != "ignore"]
+    doubled = sorted({t for t in targets if targets.count(t) > 1})
+    if doubled:
+        report.file_errors.append(f"Several columns are mapped to {', '.join(doubled)}.")
+    missing = [f for f in REQUIRED if f not in targets]
+    if missing:
+        report.file_errors.append(f"Missing required columns: {', '.join(missing)}. Columns in the file: "
+                                  f"{', '.join(header)}. Map them with --mapping \"Column=field\".")
+    for column in header:
+        if column and column not in mapping:
+            mapping[column] = f"attributes.{attribute_key(column)}"
+    report.mapping = mapping
+    return mapping
+
+
+def _column_of(mapping: dict[str, str], target: str) -> str:
+    return next((c for c, t in mapping.items() if t == target), target)
+
+
+def _decimal_marks(header, rows, mapping, decimal: str, delimiter: str) -> dict[str, str]:
+    default = "," if delimiter == ";" else "."
+    marks = {}
+    for index, column in enumerate(header):
+        if mapping.get(column) in ("employees", "turnover"):
+            if decimal in (",", "."):
+                marks[column] = decimal
+            else:
+                values = [c[index] for _, c in rows[:5000] if index < len(c) and isinstance(c[index], str)]
+                marks[column] = decimal_mark(values, default)
+    return marks
+
+
+def _check_row(line, cells, header, mapping, marks, multiplier, report) -> dict | None:
+    record: dict = {"attributes": {}}
+    ok = True
+    for index, column in enumerate(header):
+        target = mapping.get(column, "ignore")
+        if target == "ignore" or not column:
+            continue
+        value = cells[index] if index < len(cells) else ""
+        if target.startswith("attributes."):
+            if value not in ("", None):
+                record["attributes"][target.split(".", 1)[1]] = value.strip() if isinstance(value, str) else value
+            continue
+        try:
+            record[target] = _clean_cell(target, value, marks.get(column, "."), multiplier)
+        except (ValueError, ValidationError, InvalidOperation) as exc:
+            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+            report.errors.append(RowError(line, column, message, str(value)[:80]))
+            ok = False
+    for target in REQUIRED:
+        if record.get(target) is None and not _has_error(report, line, mapping, target):
+            report.errors.append(RowError(line, _column_of(mapping, target), "is empty"))
+            ok = False
+    if not ok:
+        return None
+    # An empty cell leaves the stored value as it is: only what the file carries is written.
+    record = {k: v for k, v in record.items() if v is not None}
+    if "language" not in record and record.get("country") in LANGUAGE_OF_COUNTRY:
+        record["language"] = LANGUAGE_OF_COUNTRY[record["country"]]
+    record["attributes"] = {k: _json_safe(v) for k, v in record["attributes"].items()}
+    return record
+
+
+def _has_error(report: ImportReport, line: int, mapping: dict, target: str) -> bool:
+    column = _column_of(mapping, target)
+    return any(e.line == line and e.column == column for e in report.errors[-len(mapping):])
+
+
+def _json_safe(value):
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+# ------------------------------------------------------------------ writing
+def population_import(*, path: Path, accept_valid: bool = False, **options) -> ImportReport:
+    """Check the file, then upsert its firms by identifier in one transaction.
+
+    With errors, nothing is written unless `accept_valid` is set (then the valid rows are).
+    """
+    checked = population_check(path=path, **options)
+    report = checked.report
+    if report.file_errors or (report.errors and not accept_valid) or not checked.records:
+        return report
+    report.created, report.updated = firms_upsert(records=checked.records)
+    report.applied = True
+    return report
+
+
+@transaction.atomic
+def firms_upsert(*, records: dict[str, dict]) -> tuple[int, int]:
+    """Insert new firms and update existing ones (only the fields the file carries); attributes merge."""
+    existing = _existing_attributes(list(records))
+    now = timezone.now()
+    by_fields: dict[tuple, list[Firm]] = {}
+    for ident, record in records.items():
+        attributes = {**existing.get(ident, {}), **record["attributes"]}
+        values = {k: v for k, v in record.items() if k != "attributes"}
+        firm = Firm(**values, attributes=attributes, updated_at=now)
+        by_fields.setdefault(tuple(sorted(values)), []).append(firm)
+    for fields, firms in by_fields.items():
+        update = [f for f in fields if f != "identifier"] + ["attributes", "updated_at"]
+        Firm.objects.bulk_create(firms, batch_size=2000, update_conflicts=True, unique_fields=["identifier"],
+                                 update_fields=update)
+    return len(records) - len(existing), len(existing)
+
+
+def _existing_attributes(identifiers: list[str]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for start in range(0, len(identifiers), 5000):
+        chunk = identifiers[start:start + 5000]
+        found.update(Firm.objects.filter(identifier__in=chunk).values_list("identifier", "attributes"))
+    return found
+
+
+# ------------------------------------------------------------------ the import page's record
+def upload_create(*, upload, options: dict, user=None):
+    """Keep an uploaded register file with its reading options, for mapping and checking."""
+    from surveys.models import PopulationImport
+
+    record = PopulationImport(original_name=upload.name[:200], options=options, created_by=user)
+    record.file.save(Path(upload.name).name, upload, save=False)
+    record.save()
+    return record
+
+
+def upload_columns(record) -> tuple[list[str], dict[str, str], list[str]]:
+    """The file's header, the mapping to propose (stored or guessed), and why it cannot be read."""
+    try:
+        header, _, _ = read_table(Path(record.file.path), encoding=record.options.get("encoding", "auto"))
+    except ImportFileError as exc:
+        return [], {}, [str(exc)]
+    return header, record.mapping or mapping_guess(header), []
+
+
+def upload_run(*, record, mapping: dict[str, str], apply: bool, accept_valid: bool = False) -> ImportReport:
+    """Check (apply=False) or import an uploaded file with the chosen mapping; the record keeps the report."""
+    from surveys.models import PopulationImport
+
+    options = {k: v for k, v in record.options.items() if k in ("encoding", "decimal", "turnover_multiplier",
+                                                                 "source")}
+    path = Path(record.file.path)
+    report = (population_import(path=path, mapping=mapping, accept_valid=accept_valid, **options) if apply
+              else population_check(path=path, mapping=mapping, **options).report)
+    record.mapping, record.report = mapping, report.as_dict()
+    if report.applied:
+        record.status, record.imported_at = PopulationImport.Status.IMPORTED, timezone.now()
+    elif apply:
+        record.status = PopulationImport.Status.FAILED
+    else:
+        record.status = PopulationImport.Status.UPLOADED if report.ok else PopulationImport.Status.CHECKED
+    record.save(update_fields=["mapping", "report", "status", "imported_at"])
+    return report

@@ -1,0 +1,61 @@
+"""Fixtures of the analytics tests: one instrument loaded at a time, read-model rows written directly."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+import yaml
+from django.db import connection
+from django.utils import timezone
+
+INSTRUMENTS = Path(__file__).resolve().parents[2] / "surveys" / "instruments"
+_ids = itertools.count(1_000_000)
+
+
+def load_instrument(code: str):
+    from surveys.definitions import normalise, read_reference_lists, version_store
+
+    raw = yaml.safe_load((INSTRUMENTS / f"{code}.yaml").read_text(encoding="utf-8"))
+    version, _ = version_store(normalise(raw, read_reference_lists(), source=code))
+    return version.questionnaire
+
+
+@pytest.fixture
+def instrument_a(db):
+    return load_instrument("italian-districts-2016")
+
+
+@pytest.fixture
+def instrument_b(db):
+    return load_instrument("basque-digital-2019")
+
+
+def rm_insert(questionnaire, rows: list[dict], *, status: str = "submitted", mode: str = "web",
+              wave_id: int | None = None) -> list[int]:
+    """Write read-model rows as the engine would (meta columns filled in); returns their response ids."""
+    from surveys.readmodel import readmodel_ensure, table_name
+
+    variables = {v.name for v in readmodel_ensure(questionnaire)}
+    now = timezone.now()
+    ids = []
+    table = table_name(questionnaire.code)
+    with connection.cursor() as cursor:
+        for row in rows:
+            unknown = set(row) - variables - {"mode", "wave_id"}
+            assert not unknown, f"not in the read model: {sorted(unknown)}"
+            response_id = next(_ids)
+            values = {"response_id": response_id, "firm_id": response_id, "wave_id": wave_id,
+                      "version": 1, "status": status, "mode": mode, "language": "en",
+                      "started_at": now - dt.timedelta(minutes=20), "submitted_at": now, "updated_at": now, **row}
+            names = ", ".join(f'"{k}"' for k in values)
+            cursor.execute(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(["%s"] * len(values))})',
+                           list(values.values()))
+            ids.append(response_id)
+    return ids
+
+
+@pytest.fixture
+def staff(django_user_model):
+    return django_user_model.objects.create_user("staff", password="pw", is_staff=True)

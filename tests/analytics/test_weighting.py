@@ -1,0 +1,76 @@
+"""Design weights N_h / m_h and weighted estimates, against a hand computation."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analytics import computations as comp
+from analytics.computations import Column
+from analytics.services import results_recompute, results_weighting_set
+from analytics.weighting import design_weights, kish_neff, weighted_mean, weighted_share
+from tests.analytics.conftest import rm_insert
+
+# Two strata: 4 respondents of a population of 40, 2 of a population of 60.
+STRATA = pd.Series(["S", "S", "S", "S", "L", "L"])
+YES = np.array([1, 0, 0, 0, 1, 1], dtype=float)
+
+
+def test_design_weights_are_population_over_respondents_per_stratum():
+    weights = design_weights(STRATA, {"S": 40, "L": 60})
+    assert weights.tolist() == [10, 10, 10, 10, 30, 30]
+    by_wave = design_weights(STRATA, {"S": 40, "L": 60}, by=pd.Series([1, 1, 2, 2, 1, 2]))
+    assert by_wave.tolist() == [20, 20, 20, 20, 60, 60]
+    with pytest.raises(ValueError, match="X"):
+        design_weights(pd.Series(["S", "X"]), {"S": 1})
+
+
+def test_weighted_share_with_wilson_interval_on_the_effective_sample_size():
+    weights = design_weights(STRATA, {"S": 40, "L": 60})
+    share = (1 * 10 + 2 * 30) / 100  # hand: 0.7 of the population
+    n_eff = 100 ** 2 / (4 * 10 ** 2 + 2 * 30 ** 2)  # Kish: (sum w)^2 / sum w^2 = 4.545...
+    z = stats.norm.ppf(0.975)
+    centre = (share + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+    half = z / (1 + z * z / n_eff) * math.sqrt(share * (1 - share) / n_eff + z * z / (4 * n_eff ** 2))
+    result = weighted_share(YES, weights)
+    assert result["pct"] == pytest.approx(70.0)
+    assert result["n_eff"] == pytest.approx(n_eff) == pytest.approx(kish_neff(weights))
+    assert (result["low"], result["high"]) == pytest.approx((100 * (centre - half), 100 * (centre + half)))
+
+
+def test_weighted_mean_with_t_interval_on_the_effective_sample_size():
+    values = np.array([2, 4, 6, 8, 10, 12], dtype=float)
+    weights = design_weights(STRATA, {"S": 40, "L": 60})
+    mean = (10 * (2 + 4 + 6 + 8) + 30 * (10 + 12)) / 100  # 8.6
+    n_eff = 100 ** 2 / (4 * 10 ** 2 + 2 * 30 ** 2)
+    scaled = weights * n_eff / weights.sum()
+    variance = np.sum(scaled * (values - mean) ** 2) / n_eff
+    half = stats.t.ppf(0.975, n_eff - 1) * math.sqrt(variance / (n_eff - 1))
+    result = weighted_mean(values, weights)
+    assert result["mean"] == pytest.approx(8.6)
+    assert (result["low"], result["high"]) == pytest.approx((mean - half, mean + half))
+
+
+def test_blocks_carry_weighted_estimates_next_to_unweighted_ones():
+    weights = design_weights(STRATA, {"S": 40, "L": 60})
+    column = [Column("all", "All", np.ones(6, bool))]
+    block = comp.rates([("Y", "Yes", YES)], column, weights=weights)
+    assert block["rows"][0]["pcts"] == [50.0]
+    assert block["rows"][0]["weighted"]["pcts"] == [pytest.approx(70.0)]
+    cat = comp.categorical(YES, column, [1, 0], {}, weights=weights)
+    assert cat["weighted"]["rows"][0]["pcts"] == [pytest.approx(70.0)]
+    assert cat["weighted"]["columns"][0]["n_eff"] == pytest.approx(4.55, abs=0.01)
+
+
+def test_recompute_uses_the_population_snapshot_of_the_sampling_frame(instrument_a):
+    rm_insert(instrument_a, [{"A_DISTRICT": "D1", "A1_10": 1}] * 4 + [{"A_DISTRICT": "D4", "A1_10": 0}] * 2)
+    results_weighting_set(questionnaire=instrument_a, population={"D1": 10, "D4": 90}, stratum_column="A_DISTRICT",
+                          source="issue 4 sample, test")
+    assert results_recompute(questionnaire_id=instrument_a.pk) == "ok"
+    from analytics.selectors import result_report, result_set_get
+
+    table_1 = result_report(result_set=result_set_get(questionnaire=instrument_a), name="it-table-1")
+    marketing = next(b for b in table_1["blocks"] if b["id"] == "functions")["rows"][0]
+    assert marketing["pcts"][0] == pytest.approx(100 * 4 / 6)
+    assert marketing["weighted"]["pcts"][0] == pytest.approx(10.0)  # 10 of a population of 100

@@ -1,0 +1,35 @@
+"""Responses of the mini instrument covering every export case: skips, DK/RF, multi, grid, other, text."""
+import pytest
+
+from surveys.engine.spec import spec_for_version
+from surveys.engine.validation import validate_all
+from surveys.models import Response
+from surveys.readmodel import readmodel_upsert
+from surveys.services import invitation_issue, response_record, wave_default
+from tests.factories import FirmFactory
+
+OFFSHORING = {"Q1": "1990", "Q2": "12000", "Q3": "1", "Q4": "30.5", "Q5.D": "70", "Q5.A": "30", "Q6": "1",
+              "Q7": ["EU", "OT"], "Q7.other": "=HYPERLINK(\"http://evil\")", "Q8.1": "3", "Q8.EU": "4",
+              "Q9": "FR", "Q10": "Ciao, \"tutti\"\nsecond line", "Q11": "1", "Q12": "2020-05-01"}
+DOMESTIC = {"Q1": "1975", "Q2": "800", "Q3": "0", "Q8.1": "2", "Q9": "DE", "Q10": "-5% margin, +3 staff @home"}
+MISSING = {"Q1": "missing:DK", "Q2": "missing:RF", "Q3": "1", "Q4": "10", "Q5.D": "100", "Q5.A": "0", "Q6": "0",
+           "Q8.1": "missing:DK"}
+CASES = [("it", OFFSHORING), ("en", DOMESTIC), ("en", MISSING)]
+
+
+def record(version, firm, raw: dict, language: str = "en") -> Response:
+    spec = spec_for_version(version)
+    answers, errors = validate_all(spec, raw, allow_missing=True)
+    assert errors == {}, errors
+    wave = wave_default(questionnaire=version.questionnaire)
+    invitation, _, _ = invitation_issue(wave=wave, firm=firm, language=language)
+    response = invitation.response
+    response_record(response=response, answers=answers, language=language)
+    response.save()
+    readmodel_upsert([response], version.questionnaire)
+    return response
+
+
+@pytest.fixture
+def mini_responses(mini_version):
+    return [record(mini_version, FirmFactory(), raw, lang) for lang, raw in CASES]
