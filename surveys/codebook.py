@@ -138,16 +138,17 @@ def _item_entry(item: ItemSpec, versions: list[int], wordings: dict[int, dict], 
     earlier = [{"versions": [n], "wording": w} for n, w in sorted(wordings.items()) if w != item.wording]
     return {
         "code": item.code, "variable_stem": column_name(item.code), "module": item.module, "type": item.kind,
-        "wording": item.wording, "help": item.help, "earlier_wordings": earlier,
+        "wording": item.wording, "help": item.help, "note": item.note, "earlier_wordings": earlier,
         "required": item.required, "relevance": item.relevance,
         "validation": {k: item.config[k] for k in VALIDATION_KEYS if k in item.config},
         "checks": [{"assert": c.get("assert", ""), "severity": c.get("severity", "error"),
                     "message": c.get("message", {})} for c in item.checks],
-        "choices": [{"code": c.code, "label": c.label, "exclusive": c.exclusive, "other": c.other}
+        "choices": [{"code": c.code, "label": c.label, "exclusive": c.exclusive, "other": c.other,
+                     **({"note": c.note} if c.note else {})}
                     for c in item.choices if item.kind != "country"],
         "choice_count": len(item.choices),
-        "rows": [{"code": r["code"], "label": r.get("label", {}), "relevance": r.get("relevance", "")}
-                 for r in item.rows],
+        "rows": [{"code": r["code"], "label": r.get("label", {}), "help": r.get("help", {}),
+                  "note": r.get("note", {}), "relevance": r.get("relevance", "")} for r in item.rows],
         "columns": [{"code": c["code"], "label": c.get("label", {})} for c in item.columns],
         "variables": [v.name for v in variables],
         "versions": versions,

@@ -48,3 +48,9 @@ def test_codebook_csv(capsys, loaded_instruments):
     call_command("codebook", "--survey", "basque-digital-2019", "--format", "csv")
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith(("variable", "name", "code")) and "B1_T01" in out
+
+
+def test_codebook_keeps_the_analyst_notes_respondents_do_not_see(capsys, loaded_instruments):
+    items = {i["code"]: i for i in codebook(capsys, "italian-districts-2016")["items"]}
+    assert "(r)" in items["A1.1"]["note"]["en"]
+    assert "(r)" not in items["A1.1"].get("help", {}).get("en", "")
