@@ -42,4 +42,5 @@ class ExportJob(models.Model):
         return f"{self.questionnaire_id} {self.format} ({self.status})"
 
     def is_downloadable(self, now) -> bool:
-        return self.status == self.Status.DONE and bool(self.file) and (self.expires_at is None or now < self.expires_at)
+        fresh = self.expires_at is None or now < self.expires_at
+        return self.status == self.Status.DONE and bool(self.file) and fresh

@@ -6,6 +6,7 @@ can say "Fisher's exact test" where the expected counts were too small for chi-s
 from __future__ import annotations
 
 import math
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -82,8 +83,14 @@ def means_test(samples: list[np.ndarray], policy: str = "welch") -> dict | None:
     samples = [np.asarray(s, dtype=float) for s in samples if len(s) > 0]
     if len(samples) < 2 or any(len(s) < 2 for s in samples):
         return None
-    if all(np.ptp(s) == 0 for s in samples) and len({float(s[0]) for s in samples}) == 1:
-        return {"test": policy, "p": None, "statistic": None, "note": "no variation"}
+    if all(np.ptp(s) == 0 for s in samples):
+        return {"test": policy, "p": None, "statistic": None, "note": "no variation within the groups"}
+    with warnings.catch_warnings():  # scipy warns about precision on nearly constant samples
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _means_test(samples, policy)
+
+
+def _means_test(samples: list[np.ndarray], policy: str) -> dict:
     if policy == "mann-whitney":
         if len(samples) == 2:
             result = stats.mannwhitneyu(samples[0], samples[1], alternative="two-sided")

@@ -184,5 +184,5 @@ class ResponseAdmin(admin.ModelAdmin):
         return False
 
 
+import surveys.admin_fieldwork  # noqa: E402, F401  population imports, samples, e-mail, tracking
 from surveys import admin_cati  # noqa: E402, F401  telephone fieldwork and the audit log
-from surveys import admin_fieldwork  # noqa: E402, F401  population imports, samples, e-mail, tracking

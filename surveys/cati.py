@@ -124,8 +124,11 @@ def call_list(*, user, now: dt.datetime | None = None) -> dict[str, list[CatiCas
 def case_lock(*, case_id: int, user, now: dt.datetime | None = None) -> CatiCase:
     """Take (or renew) the case for `user`; CaseLocked while another user's lock runs."""
     now = now or timezone.now()
-    free = Q(locked_by__isnull=True) | Q(locked_by=user) | Q(locked_until__lte=now)
     until = now + dt.timedelta(minutes=settings.CATI_LOCK_MINUTES)
+    held = CatiCase.objects.select_related("locked_by").get(pk=case_id)
+    if held.locked_by_id == user.pk and held.locked_until and held.locked_until > now + (until - now) / 2:
+        return held  # renewed recently: no write on every page view
+    free = Q(locked_by__isnull=True) | Q(locked_by=user) | Q(locked_until__lte=now)
     taken = CatiCase.objects.filter(free, pk=case_id).update(locked_by=user, locked_until=until)  # compare-and-set
     case = CatiCase.objects.select_related("locked_by").get(pk=case_id)
     if taken != 1:

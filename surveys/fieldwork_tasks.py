@@ -10,6 +10,17 @@ RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff
 
 
 @shared_task(**RETRY)
+def invitations_queue_task(wave_id: int, sample_id: int | None = None) -> int:
+    from surveys.mailing import invitations_queue
+    from surveys.models import Sample, Wave
+
+    wave = Wave.objects.filter(pk=wave_id).first()
+    if wave is None:  # deleted meanwhile: nothing to send
+        return 0
+    return invitations_queue(wave=wave, sample=Sample.objects.filter(pk=sample_id, wave=wave).first())
+
+
+@shared_task(**RETRY)
 def messages_dispatch_task(wave_id: int | None = None) -> int:
     from surveys.mailing import messages_dispatch
 

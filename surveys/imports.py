@@ -3,9 +3,11 @@
 Every row goes through `validate_all(spec, raw, strict=True)` (types, choices, ranges, sums,
 skip logic, required items): the same path as the web form. Problems are reported by row,
 column and reason. Nothing is stored when any row has a problem, unless `valid_only`; then the
-valid rows are stored in one transaction with `invitation_issue` + `response_record` +
-`readmodel_upsert`. Re-importing a file changes nothing: rows are matched by firm and wave,
-and a response whose answers are already the same is left alone.
+valid rows are stored in one transaction: new cases made as `invitation_issue` makes them (in
+bulk), answers recorded with `response_record`, rows upserted with `readmodel_upsert`.
+Re-importing a file changes nothing: rows are matched by firm and wave, and a response whose
+answers are already the same is left alone. A response submitted on the web or by an
+interviewer is never overwritten by a file.
 
 The layout (shared with analytics.exporting): one row per response, meta columns (`firm`
 pseudonym or `firm_identifier`, `wave`, `language`, `started_at`, `submitted_at`, ...), one
@@ -30,9 +32,10 @@ from django.db import transaction
 
 from surveys.engine.spec import Spec, spec_for_version
 from surveys.engine.validation import validate_all
-from surveys.models import Firm, Questionnaire, Response, Wave
+from surveys.models import Firm, Invitation, Questionnaire, Response, Wave
 from surveys.readmodel import questionnaire_variables, readmodel_upsert
-from surveys.services import invitation_issue, response_record, schedule_results, wave_default
+from surveys.services import response_record, schedule_results, wave_default
+from surveys.tokens import new_salt, token_from_salt, token_hash
 from surveys.variables import Variable, column_name, variables_for
 
 # ------------------------------------------------------------------ cell conventions (export and import)
@@ -449,52 +452,75 @@ def _may_write(row: _Row, response: Response | None, report: ImportReport) -> bo
     return False
 
 
+RECORDED = ["answers", "derived", "status", "mode", "language", "source", "started_at", "submitted_at", "revision",
+            "updated_at"]  # what response_record sets
+
+
 def _store(questionnaire: Questionnaire, rows: list[_Row], existing: dict, report: ImportReport,
            source: str) -> None:
-    changed = []
+    """One transaction: new cases created in bulk, changed ones updated, every row upserted in the read model."""
     with transaction.atomic():
+        fresh, changed = [], []
         for row in rows:
             response = existing.get((row.firm.pk, row.wave.pk))
-            if response is not None and _unchanged(response, row):
+            if response is None:
+                fresh.append(row)
+            elif _unchanged(response, row):
                 report.unchanged += 1
-                continue
-            changed.append(_record(row, response, source, report))
-        for start in range(0, len(changed), 1000):
-            readmodel_upsert(changed[start:start + 1000], questionnaire)
+            else:
+                _record(response, row, source)
+                response.save(update_fields=RECORDED)
+                changed.append(response)
+        created = _create(fresh, source)
+        report.created, report.updated = len(created), len(changed)
+        responses = created + changed
+        for start in range(0, len(responses), 1000):
+            readmodel_upsert(responses[start:start + 1000], questionnaire)
         report.imported = True
-    if changed:
+    if responses:
         schedule_results(questionnaire.pk)
+
+
+def _record(response: Response, row: _Row, source: str) -> None:
+    response.version = row.wave.version  # the wave's version, already loaded
+    response.started_at = row.started_at or response.started_at
+    response_record(response=response, answers=row.answers, language=row.language or response.language,
+                    submitted_at=row.submitted_at, mode=Response.Mode.IMPORT, source=f"{source}#row{row.number}")
+
+
+def _create(rows: list[_Row], source: str) -> list[Response]:
+    """The cases of new rows, made as `invitation_issue` makes them but in bulk.
+
+    invitation_issue costs five round trips per case (savepoint, lookup, two inserts, release):
+    60 s for 10,000 rows on the 2-core machine. Like surveys.generate, build the same rows here.
+    """
+    invitations = []
+    for row in rows:
+        salt = new_salt()
+        languages = row.wave.version.languages or ["en"]
+        language = row.language or (row.firm.language if row.firm.language in languages else languages[0])
+        invitations.append(Invitation(wave=row.wave, firm=row.firm, token_salt=salt, language=language,
+                                      token_hash=token_hash(token_from_salt(salt))))
+    invitations = Invitation.objects.bulk_create(invitations, batch_size=2000)
+    responses = []
+    for row, invitation in zip(rows, invitations, strict=True):
+        response = Response(invitation=invitation, version=row.wave.version, language=invitation.language)
+        _record(response, row, source)
+        responses.append(response)
+    return Response.objects.bulk_create(responses, batch_size=2000)
 
 
 def _existing(rows: list[_Row]) -> dict[tuple[int, int], Response]:
     out = {}
     firm_ids = sorted({r.firm.pk for r in rows})
     wave_ids = {r.wave.pk for r in rows}
-    # only() keeps each version's definition (a large JSON document) out of the query
-    fields = ["status", "mode", "language", "answers", "revision", "started_at", "submitted_at", "version_id",
-              "invitation__firm_id", "invitation__wave_id", "invitation__language"]
     for start in range(0, len(firm_ids), 5000):
-        for response in (Response.objects.select_related("invitation").only(*fields)
-                         .filter(invitation__wave_id__in=wave_ids, invitation__firm_id__in=firm_ids[start:start + 5000])):
+        # not select_related("version"): its definition is a large JSON document, parsed once per row
+        chunk = firm_ids[start:start + 5000]
+        for response in (Response.objects.select_related("invitation")
+                         .filter(invitation__wave_id__in=wave_ids, invitation__firm_id__in=chunk)):
             out[(response.invitation.firm_id, response.invitation.wave_id)] = response
     return out
-
-
-def _record(row: _Row, response: Response | None, source: str, report: ImportReport) -> Response:
-    if response is None:
-        invitation, _, _ = invitation_issue(wave=row.wave, firm=row.firm, language=row.language or None,
-                                            mode=Response.Mode.IMPORT)
-        response = invitation.response
-        report.created += 1
-    else:
-        report.updated += 1
-    response.version = row.wave.version  # the wave's version, already loaded
-    if row.started_at:
-        response.started_at = row.started_at
-    response_record(response=response, answers=row.answers, language=row.language or response.language,
-                    submitted_at=row.submitted_at, mode=Response.Mode.IMPORT, source=f"{source}#row{row.number}")
-    response.save()
-    return response
 
 
 def responses_import_path(*, questionnaire: Questionnaire, path: Path, **options) -> ImportReport:

@@ -26,6 +26,7 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from surveys.engine.spec import spec_for_version
 from surveys.models import Invitation, MailingPlan, Message, OptOut, Response, Sample, Selection, Wave
 from surveys.models.i18n import pick
 from surveys.services import invitation_issue, invitation_token
@@ -53,15 +54,24 @@ def invitations_queue(*, wave: Wave, sample: Sample | None = None) -> int:
     selections = Selection.objects.filter(sample__wave=wave, invitation__isnull=True).select_related("firm")
     if sample is not None:
         selections = selections.filter(sample=sample)
+    issued = []
     for selection in selections:
-        invitation, _, _ = invitation_issue(wave=wave, firm=selection.firm)
-        Selection.objects.filter(pk=selection.pk).update(invitation=invitation)
+        selection.invitation, _, _ = invitation_issue(wave=wave, firm=selection.firm)
+        issued.append(selection)
+    Selection.objects.bulk_update(issued, ["invitation"], batch_size=1000)
     cases = Invitation.objects.filter(wave=wave)
     if sample is not None:
         cases = cases.filter(selections__sample=sample)
     queued = messages_queue(invitation_ids=cases.values_list("pk", flat=True), kind=Message.Kind.INVITATION)
     schedule_dispatch(wave_id=wave.pk)
     return queued
+
+
+def invitations_schedule(*, wave_id: int, sample_id: int | None = None) -> None:
+    """Run invitations_queue in a worker after commit (a large sample takes a while to issue)."""
+    from surveys.fieldwork_tasks import invitations_queue_task
+
+    transaction.on_commit(lambda: invitations_queue_task.delay(wave_id, sample_id))
 
 
 def messages_queue(*, invitation_ids: Iterable[int], kind: str) -> int:
@@ -159,6 +169,11 @@ def messages_send_batch(*, message_ids: list[int]) -> dict[str, int]:
             outcome[status] = outcome.get(status, 0) + 1
             if status == Message.Status.SENT:
                 next_at = time.monotonic() + interval
+    if outcome.keys() - {""}:  # something changed: refresh the tracking of the waves concerned
+        from surveys.tracking import tracking_schedule
+
+        for wave_id in set(Message.objects.filter(pk__in=message_ids).values_list("invitation__wave_id", flat=True)):
+            tracking_schedule(wave_id=wave_id)
     return outcome
 
 
@@ -170,8 +185,7 @@ def message_send(*, message_id: int, connection=None) -> str:
             status=Message.Status.SENT, sent_at=now, attempts=F("attempts") + 1)
         if not claimed:
             return ""
-        message = Message.objects.select_related(
-            "invitation__firm", "invitation__wave__version", "invitation__response").get(pk=message_id)
+        message = _message_for_sending(message_id)
         reason = skip_reason(message, now)
         if reason:
             _finish(message, Message.Status.SKIPPED, error=reason, sent_at=None)
@@ -187,11 +201,19 @@ def message_send(*, message_id: int, connection=None) -> str:
     return Message.Status.SENT
 
 
+def _message_for_sending(message_id: int) -> Message:
+    """The message with everything its e-mail needs, in one query (big JSON columns left out)."""
+    return (Message.objects.select_related("invitation__firm", "invitation__wave__version", "invitation__response",
+                                           "invitation__opt_out")
+            .defer("invitation__wave__version__definition", "invitation__response__answers",
+                   "invitation__response__derived", "invitation__firm__attributes").get(pk=message_id))
+
+
 def skip_reason(message: Message, now: dt.datetime) -> str:
     invitation = message.invitation
     if not invitation.firm.email:
         return "no e-mail address"
-    if OptOut.objects.filter(invitation=invitation).exists():
+    if hasattr(invitation, "opt_out"):
         return "opted out"
     if invitation.response.status == Response.Status.SUBMITTED:
         return "already answered"
@@ -240,7 +262,7 @@ def message_email(message: Message, connection=None) -> EmailMessage:
     with translation.override(language):
         text = template.render({
             "firm": firm, "contact": firm.contact_name, "link": link, "optout": optout, "wave": wave,
-            "title": pick(wave.version.definition.get("title"), language), "closes": wave.closes_at,
+            "title": pick(spec_for_version(wave.version).definition.get("title"), language), "closes": wave.closes_at,
             "number": message.reminder_number})
     subject, _, body = text.strip().partition("\n")
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"

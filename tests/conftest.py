@@ -18,6 +18,21 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process, as with no REDIS_URL, also in the PostgreSQL + Redis run: only
+    `integration` tests (tests/integration/, with their own worker) send them through the broker."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def mini_definition() -> dict:
     from surveys.definitions import normalise, read_reference_lists

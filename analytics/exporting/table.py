@@ -13,8 +13,14 @@ import pandas as pd
 from django.utils import timezone
 
 from analytics.exporting.options import ExportOptions
-from surveys.codebook import (IDENTIFIER_VARIABLES, META_VARIABLES, MISSING_TEXTS, codebook_for, export_order,
-                              value_labels_of)
+from surveys.codebook import (
+    IDENTIFIER_VARIABLES,
+    META_VARIABLES,
+    MISSING_TEXTS,
+    codebook_for,
+    export_order,
+    value_labels_of,
+)
 from surveys.models import Firm, Questionnaire, Wave
 from surveys.readmodel import readmodel_frame
 from surveys.variables import NOT_APPLICABLE, Variable
@@ -58,7 +64,7 @@ def export_table(questionnaire: Questionnaire, options: ExportOptions) -> Export
     frame = readmodel_frame(questionnaire, columns=READ_META + [v.name for v in variables], where=where,
                             params=params)
     meta = _meta_frame(questionnaire, frame, options)
-    data = frame[[v.name for v in variables]]
+    data = _other_versions(frame, variables)
     if not options.clean:
         data = _raw(data, variables)
     columns = _meta_columns(options) + [_column(v, codebook, options) for v in variables]
@@ -126,11 +132,19 @@ def _meta_frame(questionnaire: Questionnaire, frame: pd.DataFrame, options: Expo
 
 
 def _firms(ids: list[int], identifiers: bool) -> dict[int, dict]:
+    """Firms by id. One range query when the ids are dense (a parameter list of 100,000 ids costs seconds)."""
     fields = ["pk", "pseudonym"] + (list(FIRM_FIELDS.values()) if identifiers else [])
+    if not ids:
+        return {}
+    low, high = min(ids), max(ids)
+    if high - low < 4 * len(ids):
+        wanted = set(ids)
+        rows = Firm.objects.filter(pk__gte=low, pk__lte=high).order_by().values_list(*fields)
+        return {row[0]: dict(zip(fields, row, strict=True)) for row in rows if row[0] in wanted}
     out: dict[int, dict] = {}
     for start in range(0, len(ids), _CHUNK):
-        for row in Firm.objects.filter(pk__in=ids[start:start + _CHUNK]).values(*fields):
-            out[row["pk"]] = row
+        rows = Firm.objects.filter(pk__in=ids[start:start + _CHUNK]).order_by().values_list(*fields)
+        out.update((row[0], dict(zip(fields, row, strict=True))) for row in rows)
     return out
 
 
@@ -161,9 +175,21 @@ def _decimals(v: Variable, codebook: dict) -> int | None:
     return int((item or {}).get("validation", {}).get("decimals", 0))
 
 
+def _other_versions(frame: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
+    """A variable its response's version does not have is not applicable (-7), whenever the row was written.
+
+    Rows written before a later version added a column hold NULL there (ALTER TABLE ADD COLUMN).
+    """
+    data = frame[[v.name for v in variables]].copy()
+    all_versions = set(frame["version"].dropna().unique().tolist())
+    for v in variables:
+        if v.type != "str" and v.role != "derived" and not all_versions <= set(v.versions):
+            data[v.name] = data[v.name].mask(~frame["version"].isin(v.versions), NOT_APPLICABLE)
+    return data
+
+
 def _raw(data: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
     """Raw: answers off the skip path are left empty instead of -7 (derived variables untouched)."""
-    data = data.copy()
     for v in variables:
         if v.type != "str" and v.role != "derived":
             column = data[v.name]

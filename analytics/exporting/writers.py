@@ -2,7 +2,7 @@
 
 CSV and Parquet go through pyarrow, SPSS and Stata through pyreadstat (labels and declared
 missing values as metadata), XLSX through xlsxwriter in constant-memory mode, row by row, with
-progress: it is the slow one (about 15 million cells for 100,000 responses).
+progress: it is the slow one (see analytics/exporting/xlsx.py).
 """
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pyreadstat
-import xlsxwriter
 
 from analytics.exporting.table import Column, ExportTable
-from surveys.codebook import codebook_rows, value_label_rows
-from surveys.imports import formula_escape, formula_escape_text
+from analytics.exporting.xlsx import write_xlsx
+from surveys.imports import formula_escape
 
 Progress = Callable[[float], None]
 ARROW_TYPES = {"int": pa.int64(), "num": pa.float64(), "str": pa.string(), "datetime": pa.timestamp("s")}
@@ -84,6 +84,21 @@ def _spss_format(c: Column) -> str | None:
     return None
 
 
+def _numpy_frame(table: ExportTable) -> pd.DataFrame:
+    """Plain numpy columns: pyreadstat walks nullable (masked, Arrow) columns cell by cell, 10x slower."""
+    out = {}
+    for c in table.columns:
+        series = table.frame[c.name]
+        if c.kind in ("int", "num"):
+            out[c.name] = series.to_numpy(dtype="float64", na_value=np.nan)
+        elif c.kind == "str":
+            values = series.to_numpy(dtype=object, na_value=None)
+            out[c.name] = pd.Series(values, index=series.index, dtype=object)  # not inferred back to Arrow
+        else:
+            out[c.name] = series.to_numpy()
+    return pd.DataFrame(out, index=table.frame.index)
+
+
 def _sav(table: ExportTable, path: Path, progress: Progress) -> None:
     columns = table.columns
     value_labels = {}
@@ -94,7 +109,7 @@ def _sav(table: ExportTable, path: Path, progress: Progress) -> None:
             value_labels[c.name] = {k: _bytes_cut(v, 120) for k, v in labels.items()}
     progress(0.2)
     pyreadstat.write_sav(
-        table.frame, str(path),
+        _numpy_frame(table), str(path),
         column_labels=[_bytes_cut(c.label, 250) for c in columns],
         variable_value_labels=value_labels,
         missing_ranges={c.name: list(c.missing) for c in columns if c.missing and c.kind != "str"},
@@ -108,7 +123,7 @@ def _dta(table: ExportTable, path: Path, progress: Progress) -> None:
     value_labels = {c.name: {int(k): _bytes_cut(v, 80) for k, v in _numeric_labels(c).items()}
                     for c in table.columns if c.kind in ("int", "num") and _numeric_labels(c)}
     progress(0.2)
-    pyreadstat.write_dta(table.frame, str(path), column_labels=[_bytes_cut(c.label, 80) for c in table.columns],
+    pyreadstat.write_dta(_numpy_frame(table), str(path), column_labels=[_bytes_cut(c.label, 80) for c in table.columns],
                          variable_value_labels=value_labels, version=15)
 
 
@@ -117,51 +132,8 @@ def _bytes_cut(text: str, limit: int) -> str:
     return text if len(data) <= limit else data[:limit].decode(errors="ignore")
 
 
-# ------------------------------------------------------------------ XLSX
 def _xlsx(table: ExportTable, path: Path, progress: Progress) -> None:
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                               "strings_to_formulas": False, "strings_to_urls": False})
-    try:
-        _xlsx_data(workbook.add_worksheet("data"), table, progress)
-        language = table.options.language
-        rows = codebook_rows(table.codebook, language)
-        names = {c.name for c in table.columns}
-        _xlsx_sheet(workbook.add_worksheet("codebook"), list(rows[0]) if rows else [],
-                    [list(r.values()) for r in rows if r["name"] in names])
-        _xlsx_sheet(workbook.add_worksheet("value_labels"), ["variable", "code", "label"],
-                    [list(r) for r in value_label_rows(table.codebook, language) if r[0] in names])
-    finally:
-        workbook.close()
-
-
-def _xlsx_data(sheet, table: ExportTable, progress: Progress) -> None:
-    frame = _spreadsheet_frame(table)
-    sheet.write_row(0, 0, [c.name for c in table.columns])
-    numbers, strings = sheet.write_number, sheet.write_string
-    # One list of Python values per column (None for missing) and one writer per column type.
-    columns = [_python_values(frame[c.name]) for c in table.columns]
-    writers = [strings if c.kind in ("str", "datetime") else numbers for c in table.columns]
-    total = max(1, len(frame))
-    for r, row in enumerate(zip(*columns, strict=True), start=1):
-        for c, value in enumerate(row):
-            if value is not None:
-                writers[c](r, c, value)
-        if r % 5000 == 0:
-            progress(r / total)
-
-
-def _python_values(series: pd.Series) -> list:
-    return series.astype(object).where(series.notna(), None).tolist()
-
-
-def _xlsx_sheet(sheet, header: list, rows: list[list]) -> None:
-    sheet.write_row(0, 0, header)
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                sheet.write_number(r, c, value)
-            elif value not in (None, ""):
-                sheet.write_string(r, c, formula_escape_text(str(value)))
+    write_xlsx(table, _spreadsheet_frame(table), path, progress)
 
 
 WRITERS = {"csv": _csv, "parquet": _parquet, "sav": _sav, "dta": _dta, "xlsx": _xlsx}

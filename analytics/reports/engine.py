@@ -74,6 +74,9 @@ class Data:
 
     def item_variables(self, item: str) -> list[str]:
         names = [v.name for v in self.meta.values() if v.item == item and v.role in ("choice", "row", "part")]
+        if not self.meta:  # a bare frame (tests, notebooks): the columns named after the item
+            prefix = item.replace(".", "_") + "_"
+            names = [c for c in self.frame.columns if c.startswith(prefix) and not c.endswith("_other")]
         return [n for n in names if self.has(n)]
 
 
@@ -116,9 +119,10 @@ def _levels(data: Data, name: str, values: np.ndarray, base: np.ndarray) -> list
 
 # ------------------------------------------------------------------ blocks
 def _rows(data: Data, block: Block) -> list[tuple]:
-    names = list(block.variables) or data.item_variables(block.item)
+    """(code, label, values) per variable; variables this questionnaire lacks are left out (all lacking: unavailable)."""
+    names = [n for n in (list(block.variables) or data.item_variables(block.item)) if data.has(n)]
     if not names:
-        raise Unavailable(block.item or "(no variables)")
+        raise Unavailable(", ".join(block.variables) or block.item or "(no variables)")
     return [(name, block.labels.get(name) or data.label(name), data.array(name)) for name in names]
 
 
@@ -148,6 +152,10 @@ def compute_block(data: Data, block: Block, grouping: Grouping, base: np.ndarray
         result = comp.ratio_of_totals(_rows(data, block), data.array(block.denominator), columns)
     else:
         raise ValueError(f"unknown block kind {kind!r}")
+    structural = {str(row) for row, _ in block.structural}
+    for row in result.get("rows", []):
+        if str(row.get("code")) in structural:
+            row["test"] = None  # a group that cannot have the value by definition is not tested on it
     return {"id": block.id, "title": block.title, "kind": kind, "variables": list(block.variables),
             "item": block.item, "base_label": block.base_label, "base": list(block.base),
             "n": int(np.count_nonzero(mask)), "statistic": block.statistic or _default_statistic(kind),

@@ -22,7 +22,7 @@ from surveys.forms_fieldwork import (
     mapping_from,
     mapping_initial,
 )
-from surveys.mailing import invitations_queue, reminder_days, reminders_queue
+from surveys.mailing import invitations_schedule, reminder_days, reminders_queue
 from surveys.models import Invitation, PopulationImport, Sample, Wave, WaveTracking
 from surveys.population import upload_columns, upload_create, upload_run
 from surveys.sampling import SampleError, sample_draw
@@ -85,9 +85,9 @@ def tracking_refresh(request, wave_id: int):
 @staff_permission("surveys.send_messages")
 def wave_invite(request, wave_id: int):
     wave = get_object_or_404(Wave, pk=wave_id)
-    queued = invitations_queue(wave=wave)
-    tracking_schedule(wave_id=wave.pk)
-    messages.success(request, f"{queued} invitations queued; the workers send them in batches.")
+    invitations_schedule(wave_id=wave.pk)
+    messages.success(request, "Invitations are being prepared for every sampled firm not yet invited; the workers "
+                              "send them in batches. Recompute in a moment to follow them.")
     return redirect("fieldwork:tracking", wave_id=wave.pk)
 
 
@@ -96,7 +96,6 @@ def wave_invite(request, wave_id: int):
 def wave_remind(request, wave_id: int):
     wave = get_object_or_404(Wave, pk=wave_id)
     queued = reminders_queue(wave=wave)
-    tracking_schedule(wave_id=wave.pk)
     messages.success(request, f"{queued} reminders queued (only cases due under the schedule, never twice).")
     return redirect("fieldwork:tracking", wave_id=wave.pk)
 

@@ -89,3 +89,46 @@ def test_table_1_rows_consistent_with_table_2(table_2, instrument_a):
         ["35", "13.5"], ["143", "55.2"], ["66", "25.5"], ["12", "4.6"], ["3", "1.2"]]
     assert _cells(table_1, "competitive-advantage")["Product quality"][:2] == ["95", "36.7"]  # paper 36.8 (IC-A2)
     assert _cells(table_1, "business-group")["Part of a business group"][:2] == ["54", "20.8"]
+
+
+def _outsourcing_rows() -> list[dict]:
+    """Ten outsourcing firms (6 domestic, 4 offshoring) and two that do not outsource."""
+    rows = []
+    for n in range(6):
+        rows.append({"A_OFFSHORING": 0, "A2_3": 1, "A2_4": 20 + n, "A2_5": 10 + n, "A2_7_D": 70, "A2_7_R": 20, "A2_7_I": 10,
+                     "A2_7_A": 0, "A2_8_1": 4, "A_HAS_DISTRICT_SUPP": 1, "A2_9_4": 4 + n % 2})
+    for n in range(4):
+        rows.append({"A_OFFSHORING": 1, "A2_3": 1, "A2_4": 40 + n, "A2_5": 50 + n, "A2_7_D": 40, "A2_7_R": 10, "A2_7_I": 20,
+                     "A2_7_A": 30, "A2_8_1": 5, "A_HAS_DISTRICT_SUPP": 1, "A2_9_4": 3 + n % 2})
+    rows += [{"A_OFFSHORING": 0, "A2_3": 0, "A2_4": -7, "A2_7_D": -7, "A2_7_R": -7, "A2_7_I": -7, "A2_7_A": -7,
+              "A2_8_1": 3, "A_HAS_DISTRICT_SUPP": 0}] * 2
+    return rows
+
+
+def test_table_3_prints_a_structural_zero_and_each_rows_n():
+    tables = report_tables(compute_report(report_get(CODE, "it-table-3"), Data(pd.DataFrame(_outsourcing_rows()))))
+    location = {r[0].rstrip("*"): r for r in next(t for t in tables if t["id"] == "supplier-location")["rows"]}
+    assert location["Abroad"][1:7] == ["—", "6", "30.0", "4", "12.0", "10"]
+    assert location["Industrial district"][1:7] == ["70.0", "6", "40.0", "4", "58.0", "10"]
+    factors = next(t for t in tables if t["id"] == "local-factors")["rows"][0]
+    assert factors[1:7] == ["3.75", "8", "5.00", "4", "4.17", "12"]  # all firms, 1-5 means with two decimals
+    assert "Base: firms that outsource, N = 10." in next(t for t in tables if t["id"] == "outsourcing")["notes"][0]
+
+
+def test_table_4_counts_and_the_33_firms_that_did_not_consider_backshoring():
+    rows = [{"A_EMERGING": 1, "A4_1": 1, "A_BS_CONSIDERED": 1}] * 13 + [
+        {"A_EMERGING": 1, "A4_1": 2, "A_BS_CONSIDERED": 1}] * 4 + [{"A_EMERGING": 1, "A4_1": 3, "A_BS_CONSIDERED": 0}] * 33
+    rows += [{"A_EMERGING": 0, "A4_1": -7}] * 9
+    tables = report_tables(compute_report(report_get(CODE, "it-table-4"), Data(pd.DataFrame(rows))))
+    practices = {r[0]: r[1:3] for r in next(t for t in tables if t["id"] == "practices")["rows"]}
+    assert practices == {"Closer to Italy": ["4", "8.0"], "In Italy": ["13", "26.0"],
+                         "Not considered": ["33", "66.0"], "N (valid answers)": ["50", ""]}  # paper: 65.0 (IC-A17)
+
+
+def test_every_italian_catalogue_block_finds_its_variables(table_2, instrument_a):
+    from analytics.reports import catalogue
+
+    stored = result_set_get(questionnaire=instrument_a)
+    for named in catalogue(CODE):
+        missing = [b["id"] for b in result_report(result_set=stored, name=named.name)["blocks"] if b.get("unavailable")]
+        assert not missing, (named.name, missing)

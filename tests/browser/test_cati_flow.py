@@ -24,6 +24,14 @@ class Interviewer(Respondent):
         return {name: c for name, c in super().controls().items()
                 if not name.endswith("__missing") or name in ANSWERS}
 
+    def save(self):
+        # Let the last live skip-logic request finish first: the test database (in-memory SQLite)
+        # refuses a read that meets the save's write instead of waiting for it.
+        self.page.evaluate("document.activeElement && document.activeElement.blur()")
+        self.page.wait_for_timeout(250)
+        self.page.wait_for_load_state("networkidle")
+        super().save()
+
 
 @pytest.fixture
 def phone_case(transactional_db, loaded_instruments, live_server):

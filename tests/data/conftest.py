@@ -30,6 +30,15 @@ def record(version, firm, raw: dict, language: str = "en") -> Response:
     return response
 
 
+@pytest.fixture(autouse=True)
+def _forget_ensured_read_models():
+    """surveys.readmodel remembers created tables on commit; django_capture_on_commit_callbacks(execute=True)
+    runs that callback although the test's transaction then rolls the table back."""
+    import surveys.readmodel
+
+    getattr(surveys.readmodel, "_ENSURED", set()).clear()
+
+
 @pytest.fixture
 def mini_responses(mini_version):
     return [record(mini_version, FirmFactory(), raw, lang) for lang, raw in CASES]

@@ -24,3 +24,14 @@ def fast_mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.FIELDWORK_MAIL_PER_MINUTE = 0
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _celery_inline():
+    """Tasks run in the test process even when REDIS_URL is set (make test-pg); the worker has its own tests."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
