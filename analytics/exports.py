@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from analytics.exporting.options import ExportOptions
@@ -26,6 +27,7 @@ from analytics.models_exports import ExportJob
 from surveys.models import Questionnaire
 
 IDENTIFIER_PERMISSIONS = ("analytics.export_identifiers", "surveys.view_firm_contacts")
+STALE_RUN = dt.timedelta(hours=2)
 
 
 def may_export_identifiers(user) -> bool:
@@ -53,9 +55,12 @@ def export_job_create(*, questionnaire: Questionnaire, options: ExportOptions, u
 
 def export_job_run(*, job_id: int) -> ExportJob | None:
     """Run a queued job; a job already done or deleted is left alone (the task may be delivered twice)."""
-    claimed = ExportJob.objects.filter(pk=job_id, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.FAILED]
-                                       ).update(status=ExportJob.Status.RUNNING, started_at=timezone.now(),
-                                                progress=0, error="")
+    now = timezone.now()
+    # a job still "running" long after it started lost its worker (acks_late redelivers the task)
+    claimable = Q(status__in=[ExportJob.Status.QUEUED, ExportJob.Status.FAILED]) | Q(
+        status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_RUN)
+    claimed = ExportJob.objects.filter(claimable, pk=job_id).update(
+        status=ExportJob.Status.RUNNING, started_at=now, progress=0, error="")
     if not claimed:
         return None
     job = ExportJob.objects.select_related("questionnaire").get(pk=job_id)

@@ -9,7 +9,8 @@ class ExportForm(forms.Form):
     waves = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
                                       help_text="None ticked: every wave.")
     statuses = forms.MultipleChoiceField(choices=[(s, s) for s in STATUSES], initial=["submitted"], required=False,
-                                         widget=forms.CheckboxSelectMultiple, label="Final disposition")
+                                         widget=forms.CheckboxSelectMultiple, label="Final disposition",
+                                         help_text="None ticked: every case.")
     modes = forms.MultipleChoiceField(choices=[(m, m) for m in MODES], required=False,
                                       widget=forms.CheckboxSelectMultiple)
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Submitted from")

@@ -70,8 +70,10 @@ def results_enqueue(*, questionnaire_id: int, countdown: float = 0, force: bool 
 
 def results_recompute_queued(*, questionnaire_id: int, force: bool = False) -> str:
     """What the task runs: recompute, or come back later when another run holds the lock."""
+    from analytics.tasks import results_recompute_task
+
     outcome = results_recompute(questionnaire_id=questionnaire_id, force=force, trigger="task")
-    if outcome == BUSY and not settings.CELERY_TASK_ALWAYS_EAGER:
+    if outcome == BUSY and not results_recompute_task.app.conf.task_always_eager:
         results_enqueue(questionnaire_id=questionnaire_id, countdown=_setting("ANALYTICS_BUSY_RETRY_SECONDS", 0.25),
                         force=force)
     return outcome

@@ -34,7 +34,8 @@ def register_choice(item: ItemSpec, ref: str, value) -> str | None:
     wanted = str(value or "").strip().casefold()
     if not wanted:
         return None
-    keys = {e.code: (e.attributes or {}).get("key", "") for e in ReferenceEntry.objects.filter(reference_list__code=ref)}
+    entries = ReferenceEntry.objects.filter(reference_list__code=ref)
+    keys = {e.code: (e.attributes or {}).get("key", "") for e in entries}
     for choice in item.choices:
         aliases = {str(choice.code), keys.get(str(choice.code), ""), *choice.label.values()}
         if wanted in {str(a).casefold() for a in aliases if a}:

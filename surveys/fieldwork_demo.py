@@ -4,7 +4,8 @@ The Italian study's design on made-up firms: a register of the eight districts, 
 turnover > EUR 1 million, a sample stratified by district with the largest firms taken whole,
 invitations sent 18 days ago and two reminders, and responses arriving after each mailing, so
 the tracking page shows a live wave. Messages are written as already sent (no e-mail goes out).
-Idempotent: nothing is added once the demo wave has a sample.
+Everything goes into the study's default wave, next to the other demo steps' cases (listed as
+"(no sample)" on the tracking page). Idempotent: nothing is added once the sample exists.
 """
 from __future__ import annotations
 
@@ -23,11 +24,11 @@ from surveys.models import Invitation, MailingPlan, Message, OptOut, Questionnai
 from surveys.population import firms_upsert
 from surveys.readmodel import readmodel_upsert
 from surveys.sampling import sample_draw
-from surveys.services import invitation_issue, response_record
+from surveys.services import invitation_issue, response_record, wave_default
 from surveys.tracking import tracking_recompute
 
 QUESTIONNAIRE = "italian-districts-2016"
-WAVE_CODE = "fieldwork-demo"
+SAMPLE = "districts-demo"
 SEED = 2016
 DAYS_IN_FIELD = 18
 # (district, region, industry codes) after shared/instruments.md 2.1
@@ -55,10 +56,13 @@ def register_records(count: int = 640) -> dict[str, dict]:
     return records
 
 
-def _wave(questionnaire: Questionnaire, now: dt.datetime) -> Wave:
-    wave, _ = Wave.objects.get_or_create(questionnaire=questionnaire, code=WAVE_CODE, defaults={
-        "version": questionnaire.latest_version(), "title": "Fieldwork demo: web invitations to a district sample",
-        "opens_at": now - dt.timedelta(days=DAYS_IN_FIELD + 1), "closes_at": now + dt.timedelta(days=25)})
+def _wave(questionnaire: Questionnaire) -> Wave:
+    """The study's default wave: the one the rest of the demo (telephone cases, links) uses too.
+
+    Not a wave of its own: surveys.services.wave_default picks the newest wave of a version, so a
+    second wave would capture the other demo steps' cases.
+    """
+    wave = wave_default(questionnaire=questionnaire)
     MailingPlan.objects.get_or_create(wave=wave, defaults={"reminder_days": [7, 14]})
     return wave
 
@@ -69,12 +73,12 @@ def fieldwork_demo_ensure() -> str:
     if questionnaire is None or questionnaire.latest_version() is None:
         return f"fieldwork demo skipped: {QUESTIONNAIRE} is not loaded"
     now = timezone.now()
-    wave = _wave(questionnaire, now)
-    if wave.samples.exists():
+    wave = _wave(questionnaire)
+    if wave.samples.filter(name=SAMPLE).exists():
         tracking_recompute(wave_id=wave.pk)
         return f"fieldwork demo: wave {wave} already has its sample (tracking recomputed)"
     firms_upsert(records=register_records())
-    sample = sample_draw(wave=wave, name="districts", filters={"turnover__gt": "1000000",
+    sample = sample_draw(wave=wave, name=SAMPLE, filters={"turnover__gt": "1000000",
                                                               "identifier__startswith": "ITREG"},
                          strata_fields=["district"], size=160, take_all={"employees__gte": 250}, seed=SEED)
     for selection in Selection.objects.filter(sample=sample).select_related("firm"):
@@ -89,9 +93,10 @@ def fieldwork_demo_ensure() -> str:
 def _history(wave: Wave, now: dt.datetime, rng: random.Random) -> None:
     """Invitations 18 days ago, reminders on days 7 and 14, answers after each mailing."""
     start = now - dt.timedelta(days=DAYS_IN_FIELD)
-    cases = list(Invitation.objects.filter(wave=wave).select_related("response__version").order_by("pk"))
+    cases = list(Invitation.objects.filter(wave=wave, selections__sample__name=SAMPLE)
+                 .select_related("response__version").order_by("pk"))
     messages_queue(invitation_ids=[c.pk for c in cases], kind=Message.Kind.INVITATION)
-    Message.objects.filter(invitation__wave=wave).update(status=Message.Status.SENT, sent_at=start, attempts=1)
+    Message.objects.filter(invitation__in=cases).update(status=Message.Status.SENT, sent_at=start, attempts=1)
     spec = spec_for_version(wave.version)
     done: dict[int, dt.datetime] = {}  # case -> when it left the reminder list
     for case in cases:
@@ -105,7 +110,7 @@ def _history(wave: Wave, now: dt.datetime, rng: random.Random) -> None:
         messages_queue(invitation_ids=due, kind=f"reminder{number}")
         Message.objects.filter(invitation_id__in=due, kind=f"reminder{number}").update(
             status=Message.Status.SENT, sent_at=start + dt.timedelta(days=day, hours=9), attempts=1)
-    for message in Message.objects.filter(invitation__wave=wave).select_related("invitation__firm"):
+    for message in Message.objects.filter(invitation__in=cases).select_related("invitation__firm"):
         Message.objects.filter(pk=message.pk).update(
             to_email=message.invitation.firm.email,
             message_id=f"<{message.kind}.{message.invitation_id}.{wave.pk}@demo.example>")

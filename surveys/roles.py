@@ -53,7 +53,8 @@ ROLES = {
     ANALYST: Role(
         ANALYST,
         grants=(*(f"surveys.view_{m}" for m in DEFINITIONS), "surveys.view_pseudonymised_data",
-                "surveys.view_aggregates", "analytics.view_*"),
+                "surveys.view_aggregates", "analytics.view_*", "analytics.add_exportjob"),
+        # exports without identifiers: analytics.export_identifiers stays with the administrator
     ),
 }
 

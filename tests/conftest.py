@@ -33,6 +33,27 @@ def _tasks_in_process(request):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _drop_read_models(request, django_db_blocker):
+    """Read-model tables are created by the code, not by migrations, so a flush after a
+    transactional test leaves their rows behind: drop them for the next test."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server"))
+    if not transactional:
+        return
+    from django.db import connection
+
+    from surveys import readmodel
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            if table.startswith("rm_"):
+                cursor.execute(f'DROP TABLE "{table}"')
+    readmodel._ENSURED.clear()
+
+
 @pytest.fixture
 def mini_definition() -> dict:
     from surveys.definitions import normalise, read_reference_lists

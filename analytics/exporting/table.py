@@ -25,10 +25,12 @@ from surveys.models import Firm, Questionnaire, Wave
 from surveys.readmodel import readmodel_frame
 from surveys.variables import NOT_APPLICABLE, Variable
 
-READ_META = ["firm_id", "wave_id", "version", "status", "mode", "language", "started_at", "submitted_at"]
+READ_META = ["response_id", "firm_id", "wave_id", "version", "status", "mode", "language", "started_at", "submitted_at"]
 FIRM_FIELDS = {"firm_identifier": "identifier", "firm_name": "name", "contact_name": "contact_name",
                "email": "email", "phone": "phone"}
 _CHUNK = 10_000
+LABELLED_FORMATS = ("csv", "xlsx", "parquet")
+WEIGHT_LABEL = "Design weight (analytics weighting: N_h / m_h, or its weight column)"
 
 
 @dataclass
@@ -68,13 +70,32 @@ def export_table(questionnaire: Questionnaire, options: ExportOptions) -> Export
     if not options.clean:
         data = _raw(data, variables)
     columns = _meta_columns(options) + [_column(v, codebook, options) for v in variables]
-    if options.labels:
+    if options.labels and options.format in LABELLED_FORMATS:  # SPSS and Stata carry codes and labels
         data = _labelled(data, columns[len(meta.columns):])
         for c in columns[len(meta.columns):]:
             if c.coded:
                 c.kind = "str"
     out = pd.concat([meta, data], axis=1)
+    weights = _weights(questionnaire, frame)
+    if weights is not None:
+        out["weight"] = weights
+        columns.append(Column(name="weight", kind="num", label=WEIGHT_LABEL, measure="scale", decimals=6))
     return ExportTable(frame=out, columns=columns, codebook=codebook, options=options)
+
+
+def _weights(questionnaire: Questionnaire, frame: pd.DataFrame) -> pd.Series | None:
+    """The design weight of each row, as analytics computes it over every submitted response."""
+    from analytics.models import Weighting
+    from analytics.payloads import frame_weights
+
+    weighting = Weighting.objects.filter(questionnaire=questionnaire).first()
+    if weighting is None:
+        return None
+    column = weighting.weight_column or weighting.stratum_column
+    base = readmodel_frame(questionnaire, columns=["response_id", "wave_id", column], where="status = %s",
+                           params=["submitted"])
+    by_response = pd.Series(frame_weights(base, weighting), index=base["response_id"].to_numpy())
+    return frame["response_id"].map(by_response).astype("Float64")
 
 
 # ------------------------------------------------------------------ filters

@@ -19,7 +19,7 @@ import pyreadstat
 
 from analytics.exporting.table import Column, ExportTable
 from analytics.exporting.xlsx import write_xlsx
-from surveys.imports import formula_escape
+from surveys.imports.cells import formula_escape
 
 Progress = Callable[[float], None]
 ARROW_TYPES = {"int": pa.int64(), "num": pa.float64(), "str": pa.string(), "datetime": pa.timestamp("s")}

@@ -22,7 +22,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from surveys.codebook import codebook_rows, value_label_rows
-from surveys.imports import formula_escape_text
+from surveys.imports.cells import formula_escape_text
 
 DATA_SHEET = "xl/worksheets/sheet1.xml"
 CHUNK_ROWS = 10_000

@@ -5,6 +5,7 @@ calls one service and redirects. Long work (sending, recomputing) goes to Celery
 """
 from __future__ import annotations
 
+import datetime as dt
 from functools import wraps
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from surveys.charts import progress_chart
@@ -29,6 +31,7 @@ from surveys.sampling import SampleError, sample_draw
 from surveys.tracking import CATEGORY_HELP, COUNT_HELP, COUNTS, RATE_HELP, tracking_recompute, tracking_schedule
 
 TRACKING_VIEWERS = ("surveys.view_wavetracking", "surveys.view_aggregates")
+STALE_AFTER = dt.timedelta(minutes=2)
 
 
 def staff_permission(*perms: str):
@@ -60,7 +63,9 @@ def tracking(request, wave_id: int):
     stored = WaveTracking.objects.filter(wave=wave).first()
     if stored is None or stored.computed_at is None:  # first visit: compute once, then Celery keeps it fresh
         tracking_recompute(wave_id=wave.pk)
-        stored = WaveTracking.objects.get(wave=wave)
+    elif timezone.now() - stored.computed_at > STALE_AFTER:  # ask for fresh figures; the next visit shows them
+        tracking_schedule(wave_id=wave.pk)
+    stored = WaveTracking.objects.get(wave=wave)
     data = stored.data
     totals = [{"name": n, "label": n.replace("_", " "), "value": data["totals"].get(n, 0), "help": COUNT_HELP[n]}
               for n in COUNTS]

@@ -1,25 +1,46 @@
 """Fixtures of the analytics tests: one instrument loaded at a time, read-model rows written directly."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import itertools
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 INSTRUMENTS = Path(__file__).resolve().parents[2] / "surveys" / "instruments"
 _ids = itertools.count(1_000_000)
 
 
-def load_instrument(code: str):
-    from surveys.definitions import normalise, read_reference_lists, version_store
+@functools.lru_cache(maxsize=None)
+def _definition(code: str) -> dict:
+    """Parsing the YAML costs a second or two (pure-Python PyYAML): once per test process."""
+    from surveys.definitions import normalise, read_reference_lists
 
     raw = yaml.safe_load((INSTRUMENTS / f"{code}.yaml").read_text(encoding="utf-8"))
-    version, _ = version_store(normalise(raw, read_reference_lists(), source=code))
+    return normalise(raw, read_reference_lists(), source=code)
+
+
+def load_instrument(code: str):
+    from surveys.definitions import version_store
+
+    version, _ = version_store(copy.deepcopy(_definition(code)))
     return version.questionnaire
+
+
+@contextmanager
+def rolled_back(django_db_blocker):
+    """Database work for a module-scoped fixture: computed once, then undone."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        name = str(connection.settings_dict["NAME"])
+        assert "test" in name or "memory" in name, f"not a test database: {name} (mark the module django_db)"
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

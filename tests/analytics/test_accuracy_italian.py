@@ -6,10 +6,11 @@ from analytics.presentation import report_tables
 from analytics.reports import Data, compute_report, report_get
 from analytics.selectors import result_report, result_set_get
 from analytics.services import results_recompute
-from tests.analytics.conftest import rm_insert
+from tests.analytics.conftest import load_instrument, rm_insert, rolled_back
 from tests.analytics.datasets import italian_table2_rows
 
 CODE = "italian-districts-2016"
+pytestmark = pytest.mark.django_db  # so that the test database is set up before the module fixture
 
 
 def _cells(tables: list[dict], block: str) -> dict[str, list[str]]:
@@ -17,12 +18,21 @@ def _cells(tables: list[dict], block: str) -> dict[str, list[str]]:
     return {row[0].rstrip("*"): row[1:] for row in table["rows"]}
 
 
+@pytest.fixture(scope="module")
+def stored(django_db_setup, django_db_blocker) -> dict:
+    """The stored reports after a recompute of the Table 2 dataset (read-model rows), once per module."""
+    with rolled_back(django_db_blocker):
+        questionnaire = load_instrument(CODE)
+        rm_insert(questionnaire, italian_table2_rows())
+        assert results_recompute(questionnaire_id=questionnaire.pk) == "ok"
+        main = result_set_get(questionnaire=questionnaire)
+        assert result_report(result_set=main, name="it-table-2") == main.payload["reports"]["it-table-2"]
+        return main.payload["reports"]
+
+
 @pytest.fixture
-def table_2(instrument_a):
-    rm_insert(instrument_a, italian_table2_rows())
-    assert results_recompute(questionnaire_id=instrument_a.pk) == "ok"
-    stored = result_report(result_set=result_set_get(questionnaire=instrument_a), name="it-table-2")
-    return report_tables(stored)
+def table_2(stored):
+    return report_tables(stored["it-table-2"])
 
 
 def test_table_2_prints_the_papers_counts_and_percentages(table_2):
@@ -82,8 +92,8 @@ def test_the_papers_own_legend_can_be_switched_on():
     assert functions[:3] == ["Marketing department**", "Firms with proprietary brands**", "R&D department**"]
 
 
-def test_table_1_rows_consistent_with_table_2(table_2, instrument_a):
-    table_1 = report_tables(result_report(result_set=result_set_get(questionnaire=instrument_a), name="it-table-1"))
+def test_table_1_rows_consistent_with_table_2(stored):
+    table_1 = report_tables(stored["it-table-1"])
     positioning = _cells(table_1, "positioning")
     assert [positioning[k][:2] for k in positioning if k != "N (valid answers)"][:5] == [
         ["35", "13.5"], ["143", "55.2"], ["66", "25.5"], ["12", "4.6"], ["3", "1.2"]]
@@ -125,10 +135,9 @@ def test_table_4_counts_and_the_33_firms_that_did_not_consider_backshoring():
                          "Not considered": ["33", "66.0"], "N (valid answers)": ["50", ""]}  # paper: 65.0 (IC-A17)
 
 
-def test_every_italian_catalogue_block_finds_its_variables(table_2, instrument_a):
+def test_every_italian_catalogue_block_finds_its_variables(stored):
     from analytics.reports import catalogue
 
-    stored = result_set_get(questionnaire=instrument_a)
     for named in catalogue(CODE):
-        missing = [b["id"] for b in result_report(result_set=stored, name=named.name)["blocks"] if b.get("unavailable")]
+        missing = [b["id"] for b in stored[named.name]["blocks"] if b.get("unavailable")]
         assert not missing, (named.name, missing)

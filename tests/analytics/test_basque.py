@@ -3,21 +3,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.selectors import result_report, result_set_get, results_frame
+from analytics.selectors import result_set_get, results_frame
 from analytics.services import results_recompute
+from tests.analytics.conftest import load_instrument, rolled_back
 
+pytestmark = pytest.mark.django_db  # so that the test database is set up before the module fixture
 TECH = [f"B1_T{n:02d}" for n in range(1, 16)]
 
 
-@pytest.fixture
-def basque(instrument_b):
+@pytest.fixture(scope="module")
+def basque(django_db_setup, django_db_blocker):
+    """240 responses generated through the web's validation, recomputed once for the module."""
     from surveys.generate import responses_generate
 
-    responses_generate(questionnaire=instrument_b, count=240, seed=11)
-    assert results_recompute(questionnaire_id=instrument_b.pk) == "ok"
-    stored = result_set_get(questionnaire=instrument_b)
-    frame = results_frame(questionnaire=instrument_b)
-    return lambda name: result_report(result_set=stored, name=name), frame
+    with rolled_back(django_db_blocker):
+        questionnaire = load_instrument("basque-digital-2019")
+        responses_generate(questionnaire=questionnaire, count=240, seed=11)
+        assert results_recompute(questionnaire_id=questionnaire.pk) == "ok"
+        reports = result_set_get(questionnaire=questionnaire).payload["reports"]
+        frame = results_frame(questionnaire=questionnaire)
+    return reports.get, frame
 
 
 def _block(report: dict, block_id: str) -> dict:

@@ -1,12 +1,15 @@
 """Recompute mechanics: idempotent runs, compare-and-set, failures, burst coalescing, resuming."""
+from contextlib import contextmanager
 from unittest.mock import patch
 
 import pytest
 from django.core.cache import cache
+from django.db import connection, connections
 from django.utils import timezone
 
 from analytics.models import RecomputeRun, ResultSet
 from analytics.services import (
+    LOCK_NAMESPACE,
     _pending_key,
     _recompute_lock,
     result_set_for,
@@ -77,9 +80,26 @@ def test_a_failed_run_keeps_the_last_good_result_and_records_the_error(italian):
     assert run.status == "failed" and "WeightingError" in run.error
 
 
+@contextmanager
+def _another_worker_holds_the_lock(questionnaire_id: int):
+    """The lock as another process would hold it (PostgreSQL: another session; elsewhere: the cache)."""
+    if connection.vendor != "postgresql":
+        with _recompute_lock(questionnaire_id) as held:
+            assert held
+            yield
+        return
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, questionnaire_id])
+            assert cursor.fetchone()[0]
+        yield
+    finally:
+        other.close()  # the server releases a session's advisory locks with it, as when a worker dies
+
+
 def test_one_recompute_per_questionnaire_at_a_time(italian):
-    with _recompute_lock(italian.pk) as held:
-        assert held
+    with _another_worker_holds_the_lock(italian.pk):
         assert results_recompute(questionnaire_id=italian.pk) == "busy"
     assert results_recompute(questionnaire_id=italian.pk) == "ok"
 

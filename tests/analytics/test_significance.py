@@ -83,3 +83,10 @@ def test_star_thresholds_are_configurable():
     assert [stars(p) for p in (0.0019, 0.018, 0.027, 0.07, 0.2)] == ["***", "**", "**", "*", ""]
     assert [stars(p, PAPER_STARS_IT) for p in (0.0004, 0.0019, 0.018, 0.07)] == ["***", "**", "**", ""]
     assert stars(None) == ""
+
+
+def test_tiny_tables_with_many_cells_keep_chi_square():
+    table = np.array([[1, 0], [0, 1], [1, 1], [2, 0], [0, 1]])
+    result = categorical_test(table)
+    assert result["test"] == "chi2" and "Fisher" in result["note"]
+    assert result["p"] == pytest.approx(stats.chi2_contingency(table, correction=False).pvalue)

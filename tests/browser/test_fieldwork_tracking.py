@@ -11,6 +11,7 @@ from surveys.mailing import invitations_queue, messages_send_batch
 from surveys.models import Message, Response
 from surveys.sampling import sample_draw
 from surveys.services import wave_default
+from surveys.tracking import tracking_recompute
 from tests.factories import RegisterFirmFactory
 
 
@@ -31,6 +32,7 @@ def wave_in_fieldwork(transactional_db, mini_version, settings):
     for n, response in enumerate(Response.objects.order_by("pk")[:4]):
         at = start + dt.timedelta(days=n + 1)
         Response.objects.filter(pk=response.pk).update(status="submitted", started_at=at, submitted_at=at)
+    tracking_recompute(wave_id=wave.pk)  # what beat does every 10 minutes
     return wave
 
 

@@ -63,6 +63,7 @@ def test_analyst_sees_no_email_or_phone_anywhere_they_may_go(client, analyst, ca
         assert firm.email not in response.content.decode() and firm.phone not in response.content.decode()
     assert not analyst.has_perm("surveys.view_firm_contacts") and not analyst.has_perm("surveys.view_firm")
     assert analyst.has_perm("surveys.view_pseudonymised_data") and analyst.has_perm("surveys.view_aggregates")
+    assert not analyst.has_perm("analytics.export_identifiers")  # exports without names or contacts only
 
 
 def test_fieldwork_staff_see_contacts_and_any_case(client, staff, case):

@@ -51,6 +51,6 @@ def test_interviewer_answer_edits_are_logged_and_shown_in_the_admin(client, case
 
 @pytest.mark.parametrize("url", ["/admin/surveys/caticase/", "/admin/surveys/callattempt/",
                                  "/admin/surveys/outcomecode/", "/admin/surveys/caseevent/",
-                                 "/admin/surveys/historicalinvitation/", "/admin/surveys/caticase/1/change/"])
+                                 "/admin/surveys/historicalinvitation/", "/admin/surveys/caticase/{pk}/change/"])
 def test_fieldwork_admin_pages_open_for_staff(client, staff, case, url):
-    assert signed_in(client, staff).get(url).status_code == 200
+    assert signed_in(client, staff).get(url.format(pk=case.pk)).status_code == 200

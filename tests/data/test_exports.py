@@ -14,7 +14,6 @@ from analytics.exporting.options import ExportOptions
 from analytics.exports import export_write
 from surveys.models import Response
 from surveys.services import invitation_issue, wave_default
-from tests.data.conftest import OFFSHORING
 from tests.factories import FirmFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,9 +167,9 @@ def test_csv_and_xlsx_carry_the_same_values(q, tmp_path):
     rows = csv_rows(export(q, tmp_path))
     book = load_workbook(export(q, tmp_path, "xlsx"), read_only=True)
     data = list(book["data"].iter_rows(values_only=True))
-    from surveys.imports import _xlsx_text
+    from surveys.imports import xlsx_text
 
-    assert [dict(zip(data[0], map(_xlsx_text, r), strict=True)) for r in data[1:]] == rows
+    assert [dict(zip(data[0], map(xlsx_text, r), strict=True)) for r in data[1:]] == rows
 
 
 def test_export_command_writes_the_file(q, tmp_path):
@@ -183,5 +182,17 @@ def test_export_command_writes_the_file(q, tmp_path):
     assert len(frame) == 3 and "Q10" not in frame.columns
 
 
-def test_offshoring_case_fixture_matches_answers():
-    assert OFFSHORING["Q7"] == ["EU", "OT"]
+def test_spss_keeps_codes_when_labels_are_asked_for(q, tmp_path):
+    frame, meta = pyreadstat.read_sav(str(export(q, tmp_path, "sav", labels=True)))
+    assert frame["Q3"].tolist() == [1, 0, 1] and meta.variable_value_labels["Q3"][1] == "Yes"
+
+
+def test_design_weights_are_exported_when_analytics_has_a_weighting(q, tmp_path):
+    from analytics.models import Weighting
+
+    assert "weight" not in csv_rows(export(q, tmp_path))[0]
+    Weighting.objects.create(questionnaire=q, stratum_column="Q3", population={"1": 50, "0": 100})
+    rows = csv_rows(export(q, tmp_path))
+    assert [r["weight"] for r in rows] == ["25", "100", "25"]  # N_h / m_h: two firms in stratum 1, one in 0
+    _, meta = pyreadstat.read_sav(str(export(q, tmp_path, "sav")), metadataonly=True)
+    assert meta.column_names[-1] == "weight" and meta.variable_measure["weight"] == "scale"

@@ -113,3 +113,13 @@ def test_import_page_needs_the_import_permission(client, mini_version):
 
 def test_data_home_lists_questionnaires(admin_client, mini_version):
     assert "mini-test" in admin_client.get("/staff/data/").content.decode()
+
+
+def test_a_job_runs_once_unless_its_worker_was_lost(mini_responses):
+    from analytics.exports import export_job_run
+
+    job = ExportJob.objects.create(questionnaire=mini_responses[0].version.questionnaire, format="csv",
+                                   options=ExportOptions().to_json(), status="running", started_at=timezone.now())
+    assert export_job_run(job_id=job.pk) is None  # delivered twice while running: left alone
+    ExportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - dt.timedelta(hours=3))
+    assert export_job_run(job_id=job.pk).status == "done"

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
 
+from surveys.cati_demo import cati_demo_ensure
 from surveys.fieldwork_demo import fieldwork_demo_ensure
 from surveys.models import Firm, Invitation, Questionnaire, Response, Wave
 from surveys.services import invitation_issue, invitation_token, wave_default
@@ -117,6 +118,9 @@ class Command(BaseCommand):
         waves = {code: self.sample(code) for code in SAMPLES}
         admin_ensure()
         self.stdout.write(fieldwork_demo_ensure())  # sample, invitations, reminders, tracking (docs/fieldwork.md)
+        note, logins = cati_demo_ensure()  # roles, demo users, call lists (docs/cati.md, docs/roles.md)
+        self.stdout.write(note)
+        LOGINS.extend(login for login in logins if login not in LOGINS)
         self.summary(waves)
 
     def sample(self, code: str) -> Wave | None:

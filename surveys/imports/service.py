@@ -1,76 +1,25 @@
-"""Bulk import of responses from CSV or XLSX in the wide layout of the exports.
-
-Every row goes through `validate_all(spec, raw, strict=True)` (types, choices, ranges, sums,
-skip logic, required items): the same path as the web form. Problems are reported by row,
-column and reason. Nothing is stored when any row has a problem, unless `valid_only`; then the
-valid rows are stored in one transaction: new cases made as `invitation_issue` makes them (in
-bulk), answers recorded with `response_record`, rows upserted with `readmodel_upsert`.
-Re-importing a file changes nothing: rows are matched by firm and wave, and a response whose
-answers are already the same is left alone. A response submitted on the web or by an
-interviewer is never overwritten by a file.
-
-The layout (shared with analytics.exporting): one row per response, meta columns (`firm`
-pseudonym or `firm_identifier`, `wave`, `language`, `started_at`, `submitted_at`, ...), one
-column per variable (surveys.variables). Missing codes: -7 not applicable (read as empty),
--8 don't know, -9 refused. Text cells that a spreadsheet could run as a formula carry a
-leading apostrophe, removed on import.
-"""
+"""The import itself: check every row, then store all of it (or its valid rows) in one transaction."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-import pandas as pd
 from django.conf import settings
 from django.db import transaction
 
-from surveys.engine.spec import Spec, spec_for_version
+from surveys.engine.spec import spec_for_version
 from surveys.engine.validation import validate_all
+from surveys.imports.cells import META_COLUMNS
+from surveys.imports.files import ImportFileError, read_table
+from surveys.imports.layout import Layout
 from surveys.models import Firm, Invitation, Questionnaire, Response, Wave
 from surveys.readmodel import questionnaire_variables, readmodel_upsert
 from surveys.services import response_record, schedule_results, wave_default
 from surveys.tokens import new_salt, token_from_salt, token_hash
-from surveys.variables import Variable, column_name, variables_for
-
-# ------------------------------------------------------------------ cell conventions (export and import)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
-_NUMBER = r"-?\d+(\.\d+)?([eE][-+]?\d+)?"
-_NUMBER_RE = re.compile(_NUMBER)
-
-
-def formula_escape_text(text: str) -> str:
-    """'=cmd|...' -> "'=cmd|..."; plain numbers such as -7 stay as they are; reversible."""
-    if text and text.startswith(FORMULA_START) and not _NUMBER_RE.fullmatch(text):
-        return "'" + text
-    return text
-
-
-def formula_escape(series: pd.Series) -> pd.Series:
-    """The vectorised formula_escape_text for a string column (100,000 rows in milliseconds)."""
-    text = series.astype("string")
-    risky = text.str.startswith(FORMULA_START) & ~text.str.fullmatch(_NUMBER)
-    return text.mask(risky.fillna(False), "'" + text)
-
-
-def formula_unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") else text
-
-
-MISSING_CELLS = {"-8": "missing:DK", "-9": "missing:RF"}
-NOT_APPLICABLE_CELL = "-7"
-META_COLUMNS = {"firm", "firm_identifier", "wave", "version", "status", "mode", "language", "started_at",
-                "submitted_at", "firm_name", "contact_name", "email", "phone", "response_id"}
-HEAD_BYTES = 64 * 1024
-
-
-class ImportFileError(ValueError):
-    """The file cannot be read as a table of this questionnaire at all."""
+from surveys.variables import column_name
 
 
 @dataclass
@@ -109,141 +58,7 @@ class ImportReport:
         return head + f"; {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
 
 
-# ------------------------------------------------------------------ reading files
-def read_table(stream: BinaryIO, filename: str = "") -> tuple[list[str], list[list[str]]]:
-    """Header and rows (all cells as text) of a CSV or XLSX file; ImportFileError when unreadable."""
-    head = stream.read(HEAD_BYTES)
-    stream.seek(0)
-    if not head:
-        raise ImportFileError("the file is empty")
-    if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(stream)
-    if b"\x00" in head:
-        raise ImportFileError("this is a binary file, not a CSV or XLSX export")
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut by the 64 KB boundary
-            raise ImportFileError("the file is not UTF-8 text (save it as CSV UTF-8 or XLSX)") from None
-    return _read_csv(stream, head)
 
-
-def _read_csv(stream: BinaryIO, head: bytes) -> tuple[list[str], list[list[str]]]:
-    first_line = head.split(b"\n", 1)[0].decode("utf-8", errors="ignore")
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
-    try:
-        header = next(reader, None)
-        if not header:
-            raise ImportFileError("the file has no header row")
-        return [h.strip() for h in header], list(reader)
-    except csv.Error as exc:
-        raise ImportFileError(f"malformed CSV near row {reader.line_num}: {exc} (truncated or not a CSV file?)")
-    except UnicodeDecodeError:
-        raise ImportFileError(f"the file is not UTF-8 text after row {reader.line_num}")
-    finally:
-        text.detach()
-
-
-def _read_xlsx(stream: BinaryIO) -> tuple[list[str], list[list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(stream, read_only=True, data_only=True)
-        sheet = book["data"] if "data" in book.sheetnames else book.worksheets[0]
-        rows = [[_xlsx_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
-        raise ImportFileError(f"the XLSX file is damaged or truncated ({exc.__class__.__name__})")
-    while rows and not any(rows[-1]):
-        rows.pop()
-    if not rows:
-        raise ImportFileError("the workbook has no rows")
-    header = rows[0]
-    while header and not header[-1]:
-        header.pop()
-    return [h.strip() for h in header], [r[:len(header)] + [""] * (len(header) - len(r)) for r in rows[1:]]
-
-
-def _xlsx_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return str(value)
-
-
-# ------------------------------------------------------------------ the wide layout of one version
-class Layout:
-    """Which column feeds which answer key in one questionnaire version."""
-
-    def __init__(self, spec: Spec, number: int, all_names: set[str]):
-        self.spec, self.number = spec, number
-        self.values: dict[str, Variable] = {}  # column -> variable (one answer key each)
-        self.choices: dict[str, list[Variable]] = {}  # multi answer key -> its 0/1 columns
-        own = variables_for(spec)
-        for v in own:
-            if v.role == "choice":
-                self.choices.setdefault(v.key, []).append(v)
-            elif v.role != "derived":
-                self.values[v.name] = v
-        self.derived = {v.name for v in own if v.role == "derived"}
-        self.lists = {n for n, v in self.values.items() if spec.fields[v.key].kind == "multi"}  # "FR;DE"
-        self.foreign = all_names - {v.name for v in own}  # columns of other versions
-        self.key_columns = {v.key: [v.name] for v in self.values.values()}
-        self.key_columns.update({k: [v.name for v in vs] for k, vs in self.choices.items()})
-        for item in spec.items.values():
-            self.key_columns.setdefault(item.code, [c for f in item.fields for c in self.key_columns.get(f.key, [])])
-
-    def raw(self, cells: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
-        raw: dict = {}
-        problems: list[tuple[str, str]] = []
-        for name, v in self.values.items():
-            text = cells.get(name, "")
-            if text != "":
-                raw[v.key] = self._cell(v, text)
-        for key, columns in self.choices.items():
-            value, problem = self._multi(columns, cells)
-            if problem:
-                problems.append((columns[0].name, problem))
-            elif value is not None:
-                raw[key] = value
-        for name in self.foreign:
-            if cells.get(name, "") not in ("", NOT_APPLICABLE_CELL):
-                problems.append((name, f"not part of version {self.number} of the questionnaire (this wave's)"))
-        return raw, problems
-
-    def _cell(self, v: Variable, text: str):
-        if v.type == "str":
-            value = formula_unescape(text)
-            return value.split(";") if v.name in self.lists else value
-        if text == NOT_APPLICABLE_CELL:
-            return None
-        return MISSING_CELLS.get(text, text)
-
-    @staticmethod
-    def _multi(columns: list[Variable], cells: dict[str, str]):
-        values = {cells.get(v.name, "") for v in columns}
-        if values <= {"", NOT_APPLICABLE_CELL}:
-            return None, ""
-        missing = values & set(MISSING_CELLS)
-        if missing:
-            if len(values) > 1:
-                return None, "a don't-know/refused code must be in every column of the question"
-            return MISSING_CELLS[missing.pop()], ""
-        if not values <= {"0", "1"}:
-            bad = sorted(values - {"0", "1"})[0]
-            return None, f"{bad!r} is not 0 or 1 (multiple choice: one 0/1 column per choice)"
-        return [v.choice for v in columns if cells.get(v.name) == "1"], ""
-
-
-
-# ------------------------------------------------------------------ the import
 @dataclass
 class _Row:
     number: int
