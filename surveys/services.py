@@ -35,13 +35,12 @@ class Incomplete(Exception):
 
 # ------------------------------------------------------------------ waves and invitations
 def wave_default(*, questionnaire: Questionnaire) -> Wave:
-    """The questionnaire's open wave on its latest version, created when there is none."""
+    """The default wave `v<N>` of the latest version (created when missing), whatever other waves
+    staff opened on it, so `invite` and the generator always mean the same wave."""
     version = questionnaire.latest_version()
-    wave = questionnaire.waves.filter(version=version).order_by("-pk").first()
-    if wave is None:
-        wave, _ = Wave.objects.get_or_create(
-            questionnaire=questionnaire, code=f"v{version.number}",
-            defaults={"version": version, "title": f"Default wave (version {version.number})"})
+    wave, _ = Wave.objects.get_or_create(
+        questionnaire=questionnaire, code=f"v{version.number}",
+        defaults={"version": version, "title": f"Default wave (version {version.number})"})
     return wave
 
 

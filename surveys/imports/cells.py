@@ -30,5 +30,6 @@ def formula_unescape(text: str) -> str:
 
 MISSING_CELLS = {"-8": "missing:DK", "-9": "missing:RF"}
 NOT_APPLICABLE_CELL = "-7"
+# columns of an export that are not answers; read (firm, wave, ...) or ignored (contacts, weight) on import
 META_COLUMNS = {"firm", "firm_identifier", "wave", "version", "status", "mode", "language", "started_at",
-                "submitted_at", "firm_name", "contact_name", "email", "phone", "response_id"}
+                "submitted_at", "firm_name", "contact_name", "email", "phone", "response_id", "weight"}

@@ -72,6 +72,7 @@ def _read_xlsx(stream: BinaryIO) -> tuple[list[str], list[list[str]]]:
 
 
 def xlsx_text(value) -> str:
+    """A cell as the CSV export would have written it (a date typed in Excel becomes YYYY-MM-DD)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -79,6 +80,8 @@ def xlsx_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.strftime("%Y-%m-%d" if value.time() == dt.time() else "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
     return str(value)
 

@@ -196,3 +196,6 @@ def test_design_weights_are_exported_when_analytics_has_a_weighting(q, tmp_path)
     assert [r["weight"] for r in rows] == ["25", "100", "25"]  # N_h / m_h: two firms in stratum 1, one in 0
     _, meta = pyreadstat.read_sav(str(export(q, tmp_path, "sav")), metadataonly=True)
     assert meta.column_names[-1] == "weight" and meta.variable_measure["weight"] == "scale"
+    from surveys.imports import responses_import_path
+
+    assert responses_import_path(questionnaire=q, path=tmp_path / "out.csv").imported  # the column is ignored

@@ -203,3 +203,24 @@ def test_dont_know_codes_import_as_missing_answers(q, tmp_path):
     assert responses_import_path(questionnaire=q, path=path).imported
     dk = Response.objects.get(answers__Q1={"missing": "DK"})
     assert dk.answers["Q2"] == {"missing": "RF"} and dk.answers["Q8.1"] == {"missing": "DK"}
+
+
+def test_xlsx_typed_in_excel_imports_numbers_dates_and_decimal_commas(q, tmp_path):
+    import datetime as dt
+
+    import xlsxwriter
+
+    firm = FirmFactory()
+    path = tmp_path / "typed.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("data")
+    header = ["firm_identifier", "Q1", "Q2", "Q3", "Q4", "Q5_D", "Q5_A", "Q6", "Q7_EU", "Q7_FE", "Q7_OT", "Q7_NO",
+              "Q8_1", "Q8_EU", "Q9", "Q11", "Q12"]
+    sheet.write_row(0, 0, header)
+    sheet.write_row(1, 0, [firm.identifier, 1990, 12000.0, 1, "12,5", 60, 40, 1, 1, 0, 0, 0, 4, 2, "ES", 3])
+    sheet.write_datetime(1, 16, dt.datetime(2020, 5, 1), book.add_format({"num_format": "dd/mm/yyyy"}))
+    book.close()
+    report = responses_import_path(questionnaire=q, path=path, wave_code="v1")
+    assert report.imported, report.problems
+    answers = Response.objects.get(invitation__firm=firm).answers
+    assert (answers["Q4"], answers["Q7"], answers["Q12"], answers["Q2"]) == (12.5, ["EU"], "2020-05-01", 12000)

@@ -67,6 +67,7 @@ def test_a_burst_of_200_submissions_causes_a_handful_of_recomputes(worker, basqu
     worker.wait_until(lambda: n_stored(basque) == 220, timeout=60)
     time.sleep(1.5)  # a straggling run would show up here
     runs = RecomputeRun.objects.filter(questionnaire=basque).count() - before
+    print(f"200 submissions over {burst:.1f} s -> {runs} recomputes")
     assert 1 <= runs <= max(10, int(burst)), f"{runs} recomputes for 200 submissions over {burst:.1f} s"
 
 
@@ -82,7 +83,7 @@ def _grow(questionnaire, target: int) -> None:
 
 
 def test_killing_the_worker_mid_recompute_keeps_the_previous_result_and_a_restart_completes_it(worker, basque):
-    _grow(basque, 60_000)
+    _grow(basque, 30_000)
     results_recompute(questionnaire_id=basque.pk)
     previous = ResultSet.objects.get(questionnaire=basque, key=ResultSet.ALL)
     (response_id,) = started_responses(basque, 1)
