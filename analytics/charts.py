@@ -39,7 +39,7 @@ def chart_for(block: dict, *, suppress_below: int = 0) -> dict | None:
         values = [[(row["counts"][j] if use_counts else row["pcts"][j]) if _visible(row["counts"][j], suppress_below)
                    else None for j in range(len(columns))] for row in block["rows"]]
         unit, maximum = ("" if use_counts else "%"), (None if use_counts else 100.0)
-    if len(values) < 2 and len(series) < 2:
+    if (len(values) < 2 and len(series) < 2) or all(v is None for row in values for v in row):
         return None
     return {"type": "grouped" if len(series) > 1 else "bar", "categories": [r["label"] for r in block["rows"]],
             "series": series, "values": values, "unit": unit, "max": maximum, "title": block["title"],

@@ -143,8 +143,9 @@ def categorical(values: np.ndarray, columns: list[Column], categories: list, lab
             for i, (code, label) in enumerate(zip(row_codes, row_labels, strict=True))]
     block = {"columns": _columns_json(columns, bases, valids, missing), "rows": rows}
     if at_least and numeric_values:
-        block["at_least"] = [{"threshold": json_code(t), "counts": [int(np.count_nonzero(c.mask & valid & (values >= t)))
-                                                                    for c in columns]} for t in at_least]
+        block["at_least"] = [{"threshold": json_code(t),
+                              "counts": [int(np.count_nonzero(c.mask & valid & (values >= t))) for c in columns]}
+                             for t in at_least]
         for entry in block["at_least"]:
             entry["pcts"] = [_pct(n, v) for n, v in zip(entry["counts"], valids, strict=True)]
     tested = _tested(columns)
@@ -166,7 +167,8 @@ def _weighted_categorical(index, k, valid, columns, weights, tested) -> dict:
             for key in ("pcts", "low", "high"):
                 rows[i][key].append(_round(est["pct" if key == "pcts" else key], 4))
         out_columns.append({"n_eff": _round(est["n_eff"] if k else 0.0, 2), "sum_w": _round(w.sum(), 2)})
-    test = weighted_table_test(shares[:, tested], [out_columns[j]["n_eff"] for j in tested]) if len(tested) >= 2 else None
+    test = (weighted_table_test(shares[:, tested], [out_columns[j]["n_eff"] for j in tested])
+            if len(tested) >= 2 else None)
     return {"columns": out_columns, "rows": rows, "test": test}
 
 
@@ -255,7 +257,7 @@ def likert(rows: list[tuple], columns: list[Column], *, scale: tuple = (1, 2, 3,
         valid, kinds = split_missing(values)
         in_top = np.isin(values, np.array(top, dtype=float))
         cells = []
-        for j, column in enumerate(columns):
+        for column in columns:
             selected = column.mask & valid
             sample = values[selected]
             counts = [int(np.count_nonzero(sample == p)) for p in points]

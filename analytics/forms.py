@@ -35,4 +35,5 @@ class ScopeForm(forms.Form):
 
     def filters(self) -> dict[str, list[str]]:
         """{filter name: [value]} of the fields that are set (valid form)."""
-        return {name: [self.cleaned_data[name]] for name in ["wave", *self.named, "mode"] if self.cleaned_data.get(name)}
+        names = ["wave", *self.named, "mode"]
+        return {name: [self.cleaned_data[name]] for name in names if self.cleaned_data.get(name)}

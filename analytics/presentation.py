@@ -54,19 +54,27 @@ class Formatter:
 
 
 def test_text(test: dict | None, levels=DEFAULT_STARS) -> str:
+    """'Pearson chi-square: χ²(2) = 7.22, p = 0.0270 **', or the exact test with the chi-square beside it."""
     if not test or test.get("p") is None:
         return ""
     name = TEST_NAMES.get(test["test"], test["test"])
-    parts = [name]
-    if test.get("test") == "chi2" and test.get("statistic") is not None:
-        parts.append(f"χ²({test['df']}) = {test['statistic']:.2f}")
+    result = f"p = {fmt_p(test['p'])} {stars(test['p'], levels)}".strip()
+    if test["test"] in ("chi2", "rao-scott") and test.get("statistic") is not None:
+        result = f"χ²({test['df']}) = {test['statistic']:.2f}, {result}"
     elif test.get("chi2") is not None:
-        parts.append(f"Pearson χ²({test['df']}) = {test['chi2']:.2f}, p = {fmt_p(test['chi2_p'])}")
-    text = f"{', '.join(parts)}; p = {fmt_p(test['p'])} {stars(test['p'], levels)}".strip()
-    return text + (f" ({test['note']})" if test.get("note") else "")
+        result += f" (an expected count is below 5; Pearson χ²({test['df']}) = {test['chi2']:.2f}, " \
+                  f"p = {fmt_p(test['chi2_p'])})"
+    return f"{name}: {result}" + (f" ({test['note']})" if test.get("note") else "")
 
 
 # ------------------------------------------------------------------ per kind
+def _header(columns: list[dict], per_col: list[str], tail: tuple = ()) -> dict:
+    """A flat header (CSV) and the same as two rows: the column's label over its statistics (HTML)."""
+    return {"header": [""] + [f"{c['label']} {h}".strip() for c in columns for h in per_col] + list(tail),
+            "groups": [{"label": c["label"], "span": len(per_col)} for c in columns],
+            "subheader": list(per_col), "tail": list(tail)}
+
+
 def _stat_headers(statistic: str) -> list[str]:
     return {"count": ["n"], "pct": ["%"]}.get(statistic, ["a.v.", "%"])
 
@@ -79,7 +87,7 @@ def _stat_cells(f: Formatter, statistic: str, count, pct, hidden: bool = False) 
 def _categorical(block: dict, f: Formatter) -> dict:
     columns, statistic = block["columns"], block["statistic"]
     mark = f.star(block.get("test"))
-    header = [""] + [f"{c['label']} {h}".strip() for c in columns for h in _stat_headers(statistic)]
+    head = _header(columns, _stat_headers(statistic))
     hidden = _hidden_cells(block, f)
     rows = []
     for i, row in enumerate(block["rows"]):
@@ -93,7 +101,7 @@ def _categorical(block: dict, f: Formatter) -> dict:
             cells += _stat_cells(f, statistic, entry["counts"][j], entry["pcts"][j])
         rows.append([f"{entry['threshold']} or more"] + cells)
     rows += _base_rows(columns, statistic, f)
-    table = {"header": header, "rows": rows, "test": test_text(block.get("test"), f.levels)}
+    table = {**head, "rows": rows, "test": test_text(block.get("test"), f.levels)}
     if block.get("weighted"):
         table["weighted"] = _weighted_categorical(block, f)
     return table
@@ -130,7 +138,7 @@ def _rates(block: dict, f: Formatter) -> dict:
     tested = any(r.get("test") for r in block["rows"])
     same_base = all(r["bases"] == block["rows"][0]["bases"] for r in block["rows"]) if block["rows"] else True
     per_col = _stat_headers(statistic) + ([] if same_base else ["N"])
-    header = [""] + [f"{c['label']} {h}".strip() for c in columns for h in per_col] + (["p"] if tested else [])
+    head = _header(columns, per_col, ("p",) if tested else ())
     rows = []
     for row in block["rows"]:
         cells = []
@@ -143,7 +151,7 @@ def _rates(block: dict, f: Formatter) -> dict:
         width = len(per_col)
         rows.append(["N (base)"] + [c for b in block["rows"][0]["bases"] for c in [str(b)] + [""] * (width - 1)]
                     + ([""] if tested else []))
-    table = {"header": header, "rows": rows, "test": ""}
+    table = {**head, "rows": rows, "test": ""}
     if any(r.get("weighted") for r in block["rows"]):
         table["weighted"] = _weighted_rows(block, f)
     return table
@@ -154,7 +162,7 @@ def _means(block: dict, f: Formatter) -> dict:
     with_sd = block["statistic"] == "mean_sd"
     tested = any(r.get("test") for r in block["rows"])
     per_col = ["mean"] + (["sd"] if with_sd else []) + ["N"]
-    header = [""] + [f"{c['label']} {h}" for c in columns for h in per_col] + (["p"] if tested else [])
+    head = _header(columns, per_col, ("p",) if tested else ())
     rows = []
     for row in block["rows"]:
         cells = []
@@ -167,7 +175,7 @@ def _means(block: dict, f: Formatter) -> dict:
             cells.append(f.count(cell["n"]))
         p = (row.get("test") or {}).get("p")
         rows.append([row["label"] + f.star(row.get("test"))] + cells + ([fmt_p(p)] if tested else []))
-    table = {"header": header, "rows": rows, "test": ""}
+    table = {**head, "rows": rows, "test": ""}
     if any(r.get("weighted") for r in block["rows"]):
         table["weighted"] = _weighted_means(block, f)
     return table
@@ -177,10 +185,9 @@ def _likert(block: dict, f: Formatter) -> dict:
     columns, scale = block["columns"], block["scale"]
     if block["statistic"] == "top":
         top = "-".join(str(t) for t in (block["top"][0], block["top"][-1]))
-        header = [""] + [f"{c['label']} {h}" for c in columns for h in (f"% {top}", "N")]
         rows = [[row["label"]] + [x for cell in row["cells"] for x in (f.pct(cell["top_pct"], cell["top_count"]),
                                                                         f.count(cell["n"]))] for row in block["rows"]]
-        return {"header": header, "rows": rows, "test": ""}
+        return {**_header(columns, [f"% {top}", "N"]), "rows": rows, "test": ""}
     header = ["", "Column"] + [f"{p} %" for p in scale] + ["Mean", "N"]
     rows = []
     for row in block["rows"]:

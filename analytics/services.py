@@ -41,6 +41,10 @@ def _pending_key(questionnaire_id: int) -> str:
     return f"analytics:recompute:pending:{questionnaire_id}"
 
 
+def _last_key(questionnaire_id: int) -> str:
+    return f"analytics:recompute:last-start:{questionnaire_id}"
+
+
 # ------------------------------------------------------------------ scheduling
 def results_schedule_recompute(*, questionnaire_id: int) -> None:
     """Called by surveys.services.response_submit: recompute once the transaction has committed."""
@@ -52,8 +56,11 @@ def results_request_recompute(*, questionnaire_id: int, countdown: float | None 
     if not cache.add(_pending_key(questionnaire_id), time.time(), timeout=_setting("ANALYTICS_PENDING_SECONDS", 60)):
         return False
     ResultSet.objects.filter(questionnaire_id=questionnaire_id, key=ResultSet.ALL).update(requested_at=timezone.now())
-    delay = _setting("ANALYTICS_COALESCE_SECONDS", 0.5) if countdown is None else countdown
-    return results_enqueue(questionnaire_id=questionnaire_id, countdown=delay)
+    if countdown is None:  # a short wait batches a burst; during a long burst, runs start at most every interval
+        since_last = time.time() - (cache.get(_last_key(questionnaire_id)) or 0)
+        countdown = max(_setting("ANALYTICS_COALESCE_SECONDS", 0.5),
+                        _setting("ANALYTICS_MIN_INTERVAL_SECONDS", 2.0) - since_last)
+    return results_enqueue(questionnaire_id=questionnaire_id, countdown=countdown)
 
 
 def results_enqueue(*, questionnaire_id: int, countdown: float = 0, force: bool = False) -> bool:
@@ -131,6 +138,7 @@ def results_recompute(*, questionnaire_id: int, force: bool = False, trigger: st
         if not held:
             return BUSY
         cache.delete(_pending_key(questionnaire_id))  # before reading: later commits schedule a new run
+        cache.set(_last_key(questionnaire_id), time.time(), timeout=3600)
         return _recompute_locked(questionnaire, force=force, trigger=trigger)
 
 

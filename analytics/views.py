@@ -102,7 +102,8 @@ def _stale(result_set) -> bool:
 def scope_create(request, code: str):
     """Ask for a view that is not stored yet: create its result set and compute it in the background."""
     questionnaire = get_object_or_404(Questionnaire, code=code)
-    form = ScopeForm(request.POST, questionnaire=questionnaire, meta=selectors.variable_meta(questionnaire=questionnaire))
+    meta = selectors.variable_meta(questionnaire=questionnaire)
+    form = ScopeForm(request.POST, questionnaire=questionnaire, meta=meta)
     if not form.is_valid():
         raise Http404
     result_set_for(questionnaire=questionnaire, filters=form.filters(), group=form.cleaned_data.get("group", ""),
@@ -165,5 +166,6 @@ def whole_report_csv(request, code: str, report: str):
     if result_set is None or report not in report_names(code) + [ITEMS_BY_GROUP]:
         raise Http404
     hide = suppress_below(request.user)
-    tables = [t for p in _report_payloads(result_set, questionnaire, report) for t in report_tables(p, suppress_below=hide)]
+    payloads = _report_payloads(result_set, questionnaire, report)
+    tables = [t for p in payloads for t in report_tables(p, suppress_below=hide)]
     return _download(report_csv(tables), "text/csv; charset=utf-8", f"{code}-{report}.csv")

@@ -38,14 +38,15 @@ def _drop_read_models(request, django_db_blocker):
     """Read-model tables are created by the code, not by migrations, so a flush after a
     transactional test leaves their rows behind: drop them for the next test."""
     yield
+    from surveys import readmodel
+
+    readmodel._ENSURED.clear()  # a test's rollback may have removed a table the cache remembers
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server"))
     if not transactional:
         return
     from django.db import connection
-
-    from surveys import readmodel
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):

@@ -68,7 +68,8 @@ FIGURES = (
               statistic="pct")),
     *(fig(number, f"Percentage of companies by {what} (percentage of growth/decrease)",
           Block(f"{key}-change", what.capitalize(), "categorical", (variable,), statistic="pct"),
-          Block(f"{key}-up", "Increased", "rates", (flag,), statistic="pct", labels={flag: f"{what.capitalize()} increased"}))
+          Block(f"{key}-up", "Increased", "rates", (flag,), statistic="pct",
+                labels={flag: f"{what.capitalize()} increased"}))
       for number, what, key, variable, flag in (
           (21, "turnover", "turnover", "B3_1", "B_TURN_UP"), (22, "productivity", "productivity", "B3_2", "B_PROD_UP"),
           (23, "operating costs", "costs", "B3_3", "B_COST_UP"))),
@@ -157,8 +158,9 @@ TABLE_4 = Report(
 
 B8 = Report(
     name="bq-b8", title="Location of the main suppliers of technology and know-how (B8)", instrument=CODE,
-    source="BQ §3.4.4", pct_decimals=0, grouping=Grouping(column="B_SUBGROUP", levels=(1, 2),
-                                                          labels=("Sub-group 1", "Sub-group 2"), whole_label="All firms"),
+    source="BQ §3.4.4", pct_decimals=0,
+    grouping=Grouping(column="B_SUBGROUP", levels=(1, 2), labels=("Sub-group 1", "Sub-group 2"),
+                      whole_label="All firms"),
     blocks=(Block("b8", "Main technology suppliers", "rates", item="B8", statistic="pct"),),
     notes=("“the lion's share of respondents” is read as > 50% selecting the Basque Country.",),
 )

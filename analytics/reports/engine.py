@@ -119,7 +119,7 @@ def _levels(data: Data, name: str, values: np.ndarray, base: np.ndarray) -> list
 
 # ------------------------------------------------------------------ blocks
 def _rows(data: Data, block: Block) -> list[tuple]:
-    """(code, label, values) per variable; variables this questionnaire lacks are left out (all lacking: unavailable)."""
+    """(code, label, values) per variable; variables the questionnaire lacks are left out (all: unavailable)."""
     names = [n for n in (list(block.variables) or data.item_variables(block.item)) if data.has(n)]
     if not names:
         raise Unavailable(", ".join(block.variables) or block.item or "(no variables)")

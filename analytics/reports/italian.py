@@ -55,7 +55,7 @@ TABLE_2 = Report(
            "The paper prints 66.9 and 6.9 for the domestic positioning cells (127/190 = 66.8, 13/190 = 6.8, "
            "IC-A11) and “35” for the whole-sample R&D count (135, IC-A6); “Fashiom” is a typo (IC-A12)."),
     blocks=(
-        Block("founding", "Year of founding (mean)", "means", ("A1_1",), decimals=0,
+        Block("founding", "Year of founding (mean)", "means", ("A1_1",), decimals=0, chart="none",
               labels={"A1_1": "Year of founding"}),
         Block("turnover", "Turnover*", "categorical", ("A_TURN_CLASS",), order=(1, 2, 3, 4),
               labels={1: "Less than 5 ml Euros", 2: "5-10 ml Euros", 3: "10-50 ml Euros", 4: "More than 50 ml Euros"}),
@@ -144,7 +144,8 @@ TEXT = Report(
                       "A_INNOV_ANY": "Product or process innovation"}, note="Two readings of IC-A23."),
         Block("outsourcing", "Firms that outsource production activities", "rates", ("A2_3",),
               labels={"A2_3": "Outsource at least some activities"}),
-        Block("fdi", "Productive foreign direct investment", "rates", ("A3_5",), labels={"A3_5": "Have productive FDI"}),
+        Block("fdi", "Productive foreign direct investment", "rates", ("A3_5",),
+              labels={"A3_5": "Have productive FDI"}),
         Block("supplier-areas", "Areas of foreign suppliers", "rates", item="A3.3", base=("A3_1 == 1",),
               base_label="firms with foreign suppliers"),
         Block("fdi-areas", "Areas of productive FDI", "rates", item="A3.7", base=("A3_5 == 1",),

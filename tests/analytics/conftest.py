@@ -17,7 +17,7 @@ INSTRUMENTS = Path(__file__).resolve().parents[2] / "surveys" / "instruments"
 _ids = itertools.count(1_000_000)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _definition(code: str) -> dict:
     """Parsing the YAML costs a second or two (pure-Python PyYAML): once per test process."""
     from surveys.definitions import normalise, read_reference_lists

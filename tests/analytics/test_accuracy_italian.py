@@ -105,11 +105,11 @@ def _outsourcing_rows() -> list[dict]:
     """Ten outsourcing firms (6 domestic, 4 offshoring) and two that do not outsource."""
     rows = []
     for n in range(6):
-        rows.append({"A_OFFSHORING": 0, "A2_3": 1, "A2_4": 20 + n, "A2_5": 10 + n, "A2_7_D": 70, "A2_7_R": 20, "A2_7_I": 10,
-                     "A2_7_A": 0, "A2_8_1": 4, "A_HAS_DISTRICT_SUPP": 1, "A2_9_4": 4 + n % 2})
+        rows.append({"A_OFFSHORING": 0, "A2_3": 1, "A2_4": 20 + n, "A2_5": 10 + n, "A2_7_D": 70, "A2_7_R": 20,
+                     "A2_7_I": 10, "A2_7_A": 0, "A2_8_1": 4, "A_HAS_DISTRICT_SUPP": 1, "A2_9_4": 4 + n % 2})
     for n in range(4):
-        rows.append({"A_OFFSHORING": 1, "A2_3": 1, "A2_4": 40 + n, "A2_5": 50 + n, "A2_7_D": 40, "A2_7_R": 10, "A2_7_I": 20,
-                     "A2_7_A": 30, "A2_8_1": 5, "A_HAS_DISTRICT_SUPP": 1, "A2_9_4": 3 + n % 2})
+        rows.append({"A_OFFSHORING": 1, "A2_3": 1, "A2_4": 40 + n, "A2_5": 50 + n, "A2_7_D": 40, "A2_7_R": 10,
+                     "A2_7_I": 20, "A2_7_A": 30, "A2_8_1": 5, "A_HAS_DISTRICT_SUPP": 1, "A2_9_4": 3 + n % 2})
     rows += [{"A_OFFSHORING": 0, "A2_3": 0, "A2_4": -7, "A2_7_D": -7, "A2_7_R": -7, "A2_7_I": -7, "A2_7_A": -7,
               "A2_8_1": 3, "A_HAS_DISTRICT_SUPP": 0}] * 2
     return rows
@@ -126,8 +126,9 @@ def test_table_3_prints_a_structural_zero_and_each_rows_n():
 
 
 def test_table_4_counts_and_the_33_firms_that_did_not_consider_backshoring():
-    rows = [{"A_EMERGING": 1, "A4_1": 1, "A_BS_CONSIDERED": 1}] * 13 + [
-        {"A_EMERGING": 1, "A4_1": 2, "A_BS_CONSIDERED": 1}] * 4 + [{"A_EMERGING": 1, "A4_1": 3, "A_BS_CONSIDERED": 0}] * 33
+    rows = ([{"A_EMERGING": 1, "A4_1": 1, "A_BS_CONSIDERED": 1}] * 13 + [{"A_EMERGING": 1, "A4_1": 2,
+                                                                          "A_BS_CONSIDERED": 1}] * 4
+            + [{"A_EMERGING": 1, "A4_1": 3, "A_BS_CONSIDERED": 0}] * 33)
     rows += [{"A_EMERGING": 0, "A4_1": -7}] * 9
     tables = report_tables(compute_report(report_get(CODE, "it-table-4"), Data(pd.DataFrame(rows))))
     practices = {r[0]: r[1:3] for r in next(t for t in tables if t["id"] == "practices")["rows"]}

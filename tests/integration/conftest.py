@@ -61,8 +61,11 @@ class Worker:
     """A `celery -A config worker -P solo` subprocess sharing the test database and the Redis broker."""
 
     def __init__(self, *, env: dict[str, str], log_path: Path, include: str = TEST_TASKS):
-        self.env, self.log_path, self.include = env, log_path, include
-        self.name = f"pytest-{uuid.uuid4().hex[:8]}@%h"
+        self.log_path, self.include = log_path, include
+        tag = f"pytest-{uuid.uuid4().hex[:8]}"
+        # Its own queue: another test session's worker on the same Redis cannot take our tasks.
+        self.name, self.queue = f"{tag}@%h", tag
+        self.env = {**env, "PYTEST_CELERY_QUEUE": self.queue}
         self.process: subprocess.Popen | None = None
         self._log_start = 0
 
@@ -74,7 +77,7 @@ class Worker:
         assert not self.alive, "the worker is already running"
         self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-l", "info",
-                   "-n", self.name, "-I", self.include, "--without-gossip", "--without-mingle"]
+                   "-n", self.name, "-Q", self.queue, "-I", self.include, "--without-gossip", "--without-mingle"]
         with self.log_path.open("ab") as log:
             # Own process group: kill() and stop() reach the worker and anything it started.
             self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
@@ -142,9 +145,13 @@ def worker_env() -> dict[str, str]:
 def worker(transactional_db, tmp_path) -> Iterator[Worker]:
     from config.celery import app
 
-    app.control.purge()  # messages left by earlier tests refer to rows that no longer exist
-    running = Worker(env=worker_env(), log_path=tmp_path / "celery-worker.log").start()
-    yield running
-    running.stop()
+    running = Worker(env=worker_env(), log_path=tmp_path / "celery-worker.log")
+    default_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = running.queue  # what this test sends goes to its own worker
+    try:
+        yield running.start()
+    finally:
+        running.stop()
+        app.conf.task_default_queue = default_queue
     # Shown by pytest only when the test failed.
     sys.stderr.write(f"--- Celery worker log ({running.log_path}) ---\n{running.log()[-6000:]}\n")
