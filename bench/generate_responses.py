@@ -25,8 +25,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.test.utils import setup_databases, teardown_databases
 
-    from surveys.models import Questionnaire
     from surveys.generate import responses_generate
+    from surveys.models import Questionnaire
 
     names = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:

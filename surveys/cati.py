@@ -145,7 +145,8 @@ def case_unlock(*, case_id: int, user, force: bool = False) -> bool:
 
 
 def _case_for_update(case_id: int, user, now: dt.datetime) -> CatiCase:
-    case = CatiCase.objects.select_for_update(of=("self",)).select_related("invitation__firm", "locked_by").get(pk=case_id)
+    case = (CatiCase.objects.select_for_update(of=("self",))  # not the nullable joined rows
+            .select_related("invitation__firm", "locked_by").get(pk=case_id))
     if case.is_locked_for(user, now):
         raise CaseLocked(case)
     if case.closed:

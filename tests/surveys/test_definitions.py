@@ -24,7 +24,8 @@ def refs():
 
 @pytest.mark.parametrize("mutate, message", [
     (lambda d: d["modules"][0]["items"][3].update(relevance="Q3 == "), "item Q4 relevance: cannot parse"),
-    (lambda d: d["modules"][0]["items"][3].update(relevance="Q99 == 1"), "item Q4 relevance: 'Q99 == 1' refers to unknown Q99"),
+    (lambda d: d["modules"][0]["items"][3].update(relevance="Q99 == 1"),
+     "item Q4 relevance: 'Q99 == 1' refers to unknown Q99"),
     (lambda d: d["modules"][0]["items"][0].update(type="slider"), "item Q1: unknown type 'slider'"),
     (lambda d: d["modules"][1]["items"][1].update(choices="NOPE"), "item Q7: unknown choice list 'NOPE'"),
     (lambda d: d["modules"][0]["items"][1].update(code="Q1"), "item Q1: duplicate code"),
