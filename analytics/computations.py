@@ -40,18 +40,24 @@ def textual(frame: pd.DataFrame, name: str) -> np.ndarray:
     return frame[name].astype("string").to_numpy(dtype=object, na_value=None)
 
 
-_SPLITS: dict[int, tuple] = {}  # id(array) -> (weak reference, result): each variable is split once per run
+# Results derived from one variable's array, reused while the array lives (a variable appears in
+# several reports of a run): id(array) -> (weak reference, {what: result}).
+_MEMO: dict[int, tuple] = {}
+
+
+def _memo(values: np.ndarray, what, compute):
+    key = id(values)
+    hit = _MEMO.get(key)
+    if hit is None or hit[0]() is not values:
+        hit = _MEMO[key] = (weakref.ref(values, lambda _, k=key: _MEMO.pop(k, None)), {})
+    if what not in hit[1]:
+        hit[1][what] = compute()
+    return hit[1][what]
 
 
 def split_missing(values: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """(valid mask, {kind: mask}) for numeric or text values. The masks are shared: never modify them."""
-    key = id(values)
-    hit = _SPLITS.get(key)
-    if hit is not None and hit[0]() is values:
-        return hit[1]
-    result = _split_missing(values)
-    _SPLITS[key] = (weakref.ref(values, lambda _, k=key: _SPLITS.pop(k, None)), result)
-    return result
+    return _memo(values, "split", lambda: _split_missing(values))
 
 
 def _split_missing(values: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -98,7 +104,11 @@ def _tested(columns: list[Column]) -> list[int]:
 
 # ------------------------------------------------------------------ categorical variables
 def _index_of(values: np.ndarray, categories: list) -> np.ndarray:
-    """Position of each value in `categories`, -1 when absent (binary search for numeric codes)."""
+    """Position of each value in `categories`, -1 when absent (shared: never modify the result)."""
+    return _memo(values, ("index", tuple(categories)), lambda: _positions(values, categories))
+
+
+def _positions(values: np.ndarray, categories: list) -> np.ndarray:
     if not categories:
         return np.full(len(values), -1)
     if values.dtype == object:

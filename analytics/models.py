@@ -38,7 +38,7 @@ class ResultSet(models.Model):
         constraints = [models.UniqueConstraint(fields=["questionnaire", "key"], name="uniq_result_set_key")]
         permissions = [
             ("view_results", "Can view analysis results (dashboard, downloads)"),
-            ("view_unsuppressed", "Can see small cells that are suppressed for other viewers"),
+            ("see_small_cells", "Can see small cells that are hidden from other non-staff viewers"),
         ]
 
     def __str__(self) -> str:

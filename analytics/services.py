@@ -58,7 +58,7 @@ def results_request_recompute(*, questionnaire_id: int, countdown: float | None 
     ResultSet.objects.filter(questionnaire_id=questionnaire_id, key=ResultSet.ALL).update(requested_at=timezone.now())
     if countdown is None:  # a short wait batches a burst; during a long burst, runs start at most every interval
         since_last = time.time() - (cache.get(_last_key(questionnaire_id)) or 0)
-        countdown = max(_setting("ANALYTICS_COALESCE_SECONDS", 0.5),
+        countdown = max(_setting("ANALYTICS_COALESCE_SECONDS", 0.1),
                         _setting("ANALYTICS_MIN_INTERVAL_SECONDS", 2.0) - since_last)
     return results_enqueue(questionnaire_id=questionnaire_id, countdown=countdown)
 
@@ -147,9 +147,11 @@ def _recompute_locked(questionnaire: Questionnaire, *, force: bool, trigger: str
     RecomputeRun.objects.filter(questionnaire=questionnaire, status=RecomputeRun.Status.RUNNING).update(
         status=RecomputeRun.Status.INTERRUPTED, finished_at=started, error="The worker stopped before finishing.")
     result_sets_ensure(questionnaire=questionnaire)
-    fingerprint = f"{selectors.results_fingerprint(questionnaire=questionnaire)}|{_config_stamp(questionnaire)}"
-    todo = [s for s in ResultSet.objects.filter(questionnaire=questionnaire)
-            if force or s.payload is None or s.fingerprint != fingerprint]
+    summary = selectors.results_summary(questionnaire=questionnaire)
+    fingerprint = f"{selectors.results_fingerprint(summary)}|{_config_stamp(questionnaire)}"
+    sets = ResultSet.objects.filter(questionnaire=questionnaire)
+    empty = set(sets.filter(payload__isnull=True).values_list("pk", flat=True))
+    todo = [s for s in sets.defer("payload") if force or s.pk in empty or s.fingerprint != fingerprint]
     if not todo:
         RecomputeRun.objects.create(questionnaire=questionnaire, trigger=trigger, started_at=started,
                                     finished_at=timezone.now(), status=RecomputeRun.Status.UNCHANGED, duration_ms=0)
@@ -157,7 +159,7 @@ def _recompute_locked(questionnaire: Questionnaire, *, force: bool, trigger: str
     run = RecomputeRun.objects.create(questionnaire=questionnaire, trigger=trigger, started_at=started)
     clock = time.perf_counter()
     try:
-        frame = selectors.results_frame(questionnaire=questionnaire)
+        frame = selectors.results_frame(questionnaire=questionnaire, full=force, summary=summary)
         payloads = result_payloads(questionnaire=questionnaire, frame=frame, result_sets=todo)
     except Exception as exc:
         _record_failure(questionnaire, run, started, exc)

@@ -1,7 +1,7 @@
 """Results dashboard for staff and analysts: stored results only, as tables, SVG charts and CSV downloads.
 
 Access: logged-in staff, or users with the permission analytics.view_results. Viewers without
-staff status or analytics.view_unsuppressed see small cells hidden (settings.ANALYTICS_MIN_CELL).
+staff status or analytics.see_small_cells see small cells hidden (settings.ANALYTICS_MIN_CELL).
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def may_view_results(user) -> bool:
 
 
 def suppress_below(user) -> int:
-    if user.is_staff or user.has_perm("analytics.view_unsuppressed"):
+    if user.is_staff or user.has_perm("analytics.see_small_cells"):
         return 0
     return getattr(settings, "ANALYTICS_MIN_CELL", 5)
 

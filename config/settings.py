@@ -184,7 +184,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Results (docs/analytics.md): recomputed by Celery after submissions, coalesced; full run by beat.
-ANALYTICS_COALESCE_SECONDS = float(os.environ.get("ANALYTICS_COALESCE_SECONDS", "0.5"))  # wait to batch a burst
+ANALYTICS_COALESCE_SECONDS = float(os.environ.get("ANALYTICS_COALESCE_SECONDS", "0.1"))  # wait to batch a burst
 ANALYTICS_MIN_INTERVAL_SECONDS = float(os.environ.get("ANALYTICS_MIN_INTERVAL_SECONDS", "2.0"))  # during a burst
 ANALYTICS_MIN_CELL = env_int("ANALYTICS_MIN_CELL", 5)  # cells below this are hidden from non-staff viewers
 ANALYTICS_FULL_RECOMPUTE_SECONDS = env_int("ANALYTICS_FULL_RECOMPUTE_SECONDS", 3600)

@@ -26,7 +26,8 @@ def computed(instrument_a):
     rm_insert(instrument_a, italian_table2_rows())
     if not _RECOMPUTED:
         results_recompute(questionnaire_id=instrument_a.pk)
-        _RECOMPUTED.append(ResultSet.objects.values("key", "payload", "n_responses", "fingerprint").get(key="all"))
+        _RECOMPUTED.append(ResultSet.objects.values("key", "payload", "n_responses", "fingerprint").get(
+            questionnaire=instrument_a, key="all"))
     else:
         ResultSet.objects.create(questionnaire=instrument_a, is_default=True, group="A_OFFSHORING",
                                  snapshot_at=timezone.now(), computed_at=timezone.now(), **_RECOMPUTED[0])
@@ -152,3 +153,11 @@ def test_recompute_results_command(computed):
     out = io.StringIO()
     call_command("recompute_results", survey=CODE, force=True, stdout=out)
     assert out.getvalue().startswith(f"{CODE}: ok; N = 259")
+
+
+def test_the_small_cells_permission_shows_them(client, computed, analyst):
+    analyst.user_permissions.add(Permission.objects.get(codename="see_small_cells"))
+    client.force_login(analyst)
+    rows = list(csv.reader(io.StringIO(client.get(
+        reverse("results:block_csv", args=[CODE, "it-table-2", "turnover"])).content.decode())))
+    assert next(r for r in rows if r[0].startswith("More than 50"))[1:3] == ["1", "0.5"]
