@@ -1,4 +1,6 @@
 """Celery entry points of the results: thin, idempotent, each calls one service."""
+import logging
+
 from celery import shared_task
 from django.db import OperationalError
 
@@ -22,4 +24,7 @@ def results_resume_on_worker_ready(**kwargs) -> None:
     """celery.signals.worker_ready receiver (connected in AnalyticsConfig.ready): finish what a lost worker left."""
     from analytics.services import results_resume_pending
 
-    results_resume_pending()
+    try:
+        results_resume_pending()
+    except Exception:  # never keep a worker from starting
+        logging.getLogger(__name__).exception("could not resume unfinished results recomputes")
