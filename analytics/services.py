@@ -151,8 +151,8 @@ def _recompute_locked(questionnaire: Questionnaire, *, force: bool, trigger: str
     fingerprint = f"{selectors.results_fingerprint(summary)}|{_config_stamp(questionnaire)}"
     sets = ResultSet.objects.filter(questionnaire=questionnaire)
     empty = set(sets.filter(payload__isnull=True).values_list("pk", flat=True))
-    todo = [s for s in sets.defer("payload") if force or s.pk in empty or s.fingerprint != fingerprint]
-    if not todo:
+    stale = [s for s in sets.defer("payload") if force or s.pk in empty or s.fingerprint != fingerprint]
+    if not stale:
         RecomputeRun.objects.create(questionnaire=questionnaire, trigger=trigger, started_at=started,
                                     finished_at=timezone.now(), status=RecomputeRun.Status.UNCHANGED, duration_ms=0)
         return UNCHANGED
@@ -160,7 +160,7 @@ def _recompute_locked(questionnaire: Questionnaire, *, force: bool, trigger: str
     clock = time.perf_counter()
     try:
         frame = selectors.results_frame(questionnaire=questionnaire, full=force, summary=summary)
-        payloads = result_payloads(questionnaire=questionnaire, frame=frame, result_sets=todo)
+        payloads = result_payloads(questionnaire=questionnaire, frame=frame, result_sets=stale)
     except Exception as exc:
         _record_failure(questionnaire, run, started, exc)
         if isinstance(exc, OperationalError):
@@ -168,7 +168,7 @@ def _recompute_locked(questionnaire: Questionnaire, *, force: bool, trigger: str
         return FAILED
     duration = int(1000 * (time.perf_counter() - clock))
     written = sum(results_store(result_set_id=s.pk, payload=payloads[s.pk], snapshot_at=started,
-                                fingerprint=fingerprint, duration_ms=duration) for s in todo)
+                                fingerprint=fingerprint, duration_ms=duration) for s in stale)
     RecomputeRun.objects.filter(pk=run.pk).update(status=RecomputeRun.Status.OK, finished_at=timezone.now(),
                                                   n_responses=len(frame), sets_written=written, duration_ms=duration)
     return OK
