@@ -1,5 +1,3 @@
-"""Admin of the analytics app."""
-from analytics import (
-    admin_exports,  # noqa: F401  (export jobs, issue 6)
-    admin_results,  # noqa: F401  (stored results, run log, weights: issue 5)
-)
+"""Admin of the analytics app: each part registers its own models."""
+from analytics.data import admin as data_admin  # noqa: F401  export jobs
+from analytics.results import admin as results_admin  # noqa: F401  stored results, run log, weights

@@ -9,6 +9,6 @@ class AnalyticsConfig(AppConfig):
         # A worker that starts re-runs the results recomputes a killed worker left unfinished (issue 5).
         from celery.signals import worker_ready
 
-        from analytics.tasks import results_resume_on_worker_ready
+        from analytics.results.tasks import results_resume_on_worker_ready
 
         worker_ready.connect(results_resume_on_worker_ready, weak=False, dispatch_uid="analytics-resume")

@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/export.py [--rows 100000]
 
 Runs on a scratch database `bench_export` (dropped and recreated on the server of DATABASE_URL).
-Data: 2,000 responses made by `surveys.generate.responses_generate` (real firms, invitations,
+Data: 2,000 responses made by `surveys.answering.generate.responses_generate` (real firms, invitations,
 answers through validate_all), then their read-model rows replicated to --rows with COPY, each
 replica with a firm of its own (bulk-created, so every row has a real pseudonym). The exports read
 only the read model and the firms, so the replicas cost what real responses would.
@@ -52,10 +52,10 @@ def populate(rows: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from surveys.definitions import instruments_load
-    from surveys.generate import responses_generate
+    from surveys.answering.generate import responses_generate
+    from surveys.answering.readmodel import table_name
     from surveys.models import Firm, Questionnaire
-    from surveys.readmodel import table_name
+    from surveys.questionnaire.definitions import instruments_load
 
     call_command("migrate", verbosity=0)
     instruments_load()
@@ -82,8 +82,8 @@ def populate(rows: int) -> None:
 
 
 def run_one(fmt: str, out: Path) -> None:
-    from analytics.exporting.options import ExportOptions
-    from analytics.exports import export_write
+    from analytics.data.export.jobs import export_write
+    from analytics.data.export.options import ExportOptions
     from surveys.models import Questionnaire
 
     questionnaire = Questionnaire.objects.get(code=CODE)
@@ -96,7 +96,7 @@ def run_one(fmt: str, out: Path) -> None:
 
 
 def run_import(csv_path: Path, out: Path) -> None:
-    from surveys.imports import responses_import_path
+    from analytics.data.imports import responses_import_path
     from surveys.models import Questionnaire
 
     with open(csv_path, encoding="utf-8", newline="") as source, open(out, "w", encoding="utf-8", newline="") as sink:
@@ -107,9 +107,9 @@ def run_import(csv_path: Path, out: Path) -> None:
                 writer.writerow(row)
     questionnaire = Questionnaire.objects.get(code=CODE)
     # The analytics recompute an import schedules after commit is the analytics' own cost (its bench).
-    import surveys.imports.service
+    import analytics.data.imports.service
 
-    surveys.imports.service.schedule_results = lambda questionnaire_id: None
+    analytics.data.imports.service.schedule_results = lambda questionnaire_id: None
     timings = {}
     for attempt in ("import", "re-import"):
         started, cpu = time.perf_counter(), time.process_time()

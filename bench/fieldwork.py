@@ -69,10 +69,10 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
+    from surveys.fieldwork.invitations import wave_default
+    from surveys.fieldwork.population import population_import
+    from surveys.fieldwork.sampling import sample_draw
     from surveys.models import Firm
-    from surveys.population import population_import
-    from surveys.sampling import sample_draw
-    from surveys.services import wave_default
 
     names = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:

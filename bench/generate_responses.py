@@ -25,7 +25,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.test.utils import setup_databases, teardown_databases
 
-    from surveys.generate import responses_generate
+    from surveys.answering.generate import responses_generate
     from surveys.models import Questionnaire
 
     names = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())

@@ -52,10 +52,10 @@ def bench_database() -> str:
 
 def case(item_code: str):
     """A firm invited to instrument B; returns (response, token, module code, spec)."""
-    from surveys.definitions import instruments_load
-    from surveys.engine.spec import spec_for_version
+    from surveys.fieldwork.invitations import invitation_issue, wave_default
     from surveys.models import Firm, Questionnaire
-    from surveys.services import invitation_issue, wave_default
+    from surveys.questionnaire.definitions import instruments_load
+    from surveys.questionnaire.spec import spec_for_version
 
     instruments_load()
     questionnaire = Questionnaire.objects.get(code=INSTRUMENT)
@@ -68,7 +68,7 @@ def case(item_code: str):
 
 def page_forms(spec, module, count: int = 2) -> list[dict]:
     """Form data for the page from complete, valid generated answer sets (alternated while timing)."""
-    from surveys.generate import answers_generate
+    from surveys.answering.generate import answers_generate
 
     rng = random.Random(7)
     forms = []

@@ -10,7 +10,7 @@ Run (PostgreSQL + Redis, as deployed):
 
 It creates its own database (test_bench_analytics) and uses Redis database 13 for broker and cache,
 so it neither touches nor competes with other test runs. 10,000 responses are generated through
-the web's validation path (surveys.generate); larger counts are reached by copying those
+the web's validation path (surveys.answering.generate); larger counts are reached by copying those
 read-model rows with new ids straight into the table (synthetic, for speed; printed as such).
 Each recompute runs in a fresh process (`--child`), which reports its own peak RSS.
 """
@@ -44,9 +44,9 @@ def child(survey: str) -> None:
     import django
 
     django.setup()
-    from analytics import selectors
     from analytics.models import ResultSet
-    from analytics.services import results_recompute
+    from analytics.results import selectors
+    from analytics.results.services import results_recompute
     from surveys.models import Questionnaire
 
     questionnaire = Questionnaire.objects.get(code=survey)
@@ -76,7 +76,7 @@ def grow(questionnaire, target: int) -> int:
     """Copy the generated read-model rows with new ids until the table holds `target` submitted rows."""
     from django.db import connection
 
-    from surveys.readmodel import table_name
+    from surveys.answering.readmodel import table_name
 
     table = table_name(questionnaire.code)
     with connection.cursor() as cursor:
@@ -98,10 +98,11 @@ def grow(questionnaire, target: int) -> int:
 def submit_one(questionnaire, spec, rng, n: int) -> None:
     from django.db import transaction
 
-    from surveys.generate import answers_generate
+    from surveys.answering.generate import answers_generate
+    from surveys.answering.readmodel import readmodel_upsert
+    from surveys.answering.saves import response_submit
+    from surveys.fieldwork.invitations import invitation_issue, wave_default
     from surveys.models import Firm, Response
-    from surveys.readmodel import readmodel_upsert
-    from surveys.services import invitation_issue, response_submit, wave_default
 
     with transaction.atomic():
         firm = Firm.objects.create(identifier=f"BENCH-SUBMIT-{time.time_ns()}-{n}", name=f"Bench firm {n}")
@@ -119,7 +120,7 @@ def submit_delays(questionnaire, count: int, gap: float) -> list[float]:
     import random
 
     from analytics.models import ResultSet
-    from surveys.engine.spec import spec_for_version
+    from surveys.questionnaire.spec import spec_for_version
 
     spec = spec_for_version(questionnaire.latest_version())
     rng = random.Random(5)
@@ -172,7 +173,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
-    from surveys.generate import responses_generate
+    from surveys.answering.generate import responses_generate
     from surveys.models import Questionnaire
 
     names = setup_databases(verbosity=0, interactive=False)

@@ -110,7 +110,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
-CELERY_IMPORTS = ["analytics.exporting.tasks"]  # export jobs (docs/data.md)
+CELERY_IMPORTS = ["analytics.data.tasks"]  # export jobs (docs/data.md)
 EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24)  # export downloads expire after this
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)  # larger response files are refused
 
@@ -174,13 +174,13 @@ FIELDWORK_REDISPATCH_SECONDS = env_int("FIELDWORK_REDISPATCH_SECONDS", 600)  # r
 FIELDWORK_MAX_ATTEMPTS = env_int("FIELDWORK_MAX_ATTEMPTS", 3)  # temporary SMTP failures before `failed`
 FIELDWORK_REMINDER_DAYS = [int(d) for d in os.environ.get("FIELDWORK_REMINDER_DAYS", "7,14").split(",") if d]
 FIELDWORK_PARTIAL_SHARE = 0.5  # share of modules saved for an unfinished case to be an AAPOR partial (1.2)
-FIELDWORK_DISPOSITION_SOURCES = ["surveys.tracking.cati_dispositions"]  # f(wave) -> {invitation id: AAPOR code}
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "surveys.fieldwork_tasks"]
+FIELDWORK_DISPOSITION_SOURCES = ["surveys.fieldwork.tracking.cati_dispositions"]  # f(wave) -> {invitation id: AAPOR code}
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "surveys.fieldwork.tasks"]
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
-    "fieldwork-dispatch": {"task": "surveys.fieldwork_tasks.messages_dispatch_task", "schedule": 60.0},
-    "fieldwork-reminders": {"task": "surveys.fieldwork_tasks.reminders_run_task", "schedule": 3600.0},
-    "fieldwork-tracking": {"task": "surveys.fieldwork_tasks.tracking_recompute_open_task", "schedule": 600.0},
+    "fieldwork-dispatch": {"task": "surveys.fieldwork.tasks.messages_dispatch_task", "schedule": 60.0},
+    "fieldwork-reminders": {"task": "surveys.fieldwork.tasks.reminders_run_task", "schedule": 3600.0},
+    "fieldwork-tracking": {"task": "surveys.fieldwork.tasks.tracking_recompute_open_task", "schedule": 600.0},
 }
 
 # Results (docs/analytics.md): recomputed by Celery after submissions, coalesced; full run by beat.

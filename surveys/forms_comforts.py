@@ -4,11 +4,11 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from surveys.comforts import REGISTER_KINDS, register_initial, register_item
-from surveys.engine.spec import Spec
+from surveys.answering.comforts import REGISTER_KINDS, register_initial, register_item
 from surveys.models import CaseEvent, Invitation
 from surveys.models.i18n import pick
-from surveys.texts import t
+from surveys.questionnaire.spec import Spec
+from surveys.questionnaire.texts import t
 
 
 def register_form_class(spec: Spec, language: str) -> type[forms.Form]:

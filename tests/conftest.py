@@ -38,7 +38,7 @@ def _drop_read_models(request, django_db_blocker):
     """Read-model tables are created by the code, not by migrations, so a flush after a
     transactional test leaves their rows behind: drop them for the next test."""
     yield
-    from surveys import readmodel
+    from surveys.answering import readmodel
 
     readmodel._ENSURED.clear()  # a test's rollback may have removed a table the cache remembers
     marker = request.node.get_closest_marker("django_db")
@@ -57,7 +57,7 @@ def _drop_read_models(request, django_db_blocker):
 
 @pytest.fixture
 def mini_definition() -> dict:
-    from surveys.definitions import normalise, read_reference_lists
+    from surveys.questionnaire.definitions import normalise, read_reference_lists
 
     refs = {"COUNTRY": read_reference_lists()["COUNTRY"]}
     return normalise(yaml.safe_load(MINI.read_text()), refs, source=MINI.name)
@@ -65,7 +65,7 @@ def mini_definition() -> dict:
 
 @pytest.fixture
 def mini_version(db, mini_definition):
-    from surveys.definitions import version_store
+    from surveys.questionnaire.definitions import version_store
 
     version, _ = version_store(mini_definition)
     return version
@@ -74,6 +74,6 @@ def mini_version(db, mini_definition):
 @pytest.fixture
 def loaded_instruments(db):
     """The three shipped instruments, loaded as `load_instruments` does."""
-    from surveys.definitions import instruments_load
+    from surveys.questionnaire.definitions import instruments_load
 
     instruments_load()

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics import computations as comp
-from analytics.computations import Column
 from analytics.reports.spec import WHOLE, Block, Condition, Grouping, Report
+from analytics.stats import computations as comp
+from analytics.stats.computations import Column
 
 MAX_OBSERVED_LEVELS = 15
 

@@ -1,6 +1,6 @@
 """The general report: every item of a questionnaire by any grouping variable.
 
-Built from the codebook's variables (surveys.variables): a multiple choice or a yes/no grid gives
+Built from the codebook's variables (surveys.questionnaire.variables): a multiple choice or a yes/no grid gives
 one rates block, a Likert grid a likert block, a split or numeric item a means block, any coded
 variable a categorical block; free texts and dates are left out.
 """

@@ -9,7 +9,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from analytics.significance import DEFAULT_STARS
+from analytics.stats.significance import DEFAULT_STARS
 
 _COND = re.compile(r"^\s*(\w+)\s*(==|!=|>=|<=|>|<|in|notna)\s*(.*?)\s*$")
 

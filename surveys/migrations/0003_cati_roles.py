@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 def install_outcome_codes(apps, schema_editor):
-    from surveys.cati import outcome_codes_install
+    from surveys.cati.calls import outcome_codes_install
 
     outcome_codes_install(model=apps.get_model("surveys", "OutcomeCode"))
 

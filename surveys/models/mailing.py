@@ -1,7 +1,7 @@
 """Outgoing e-mail of fieldwork: one row per case and kind, so no message goes out twice.
 
 The unique (invitation, kind) constraint makes queueing idempotent; the conditional UPDATE in
-surveys.mailing.message_send makes sending idempotent.
+surveys.fieldwork.mailing.message_send makes sending idempotent.
 """
 from django.db import models
 

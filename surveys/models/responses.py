@@ -6,7 +6,7 @@ class Response(models.Model):
 
     `revision` is bumped by every save; a save carrying an older revision is a conflict
     (second tab, double click), reported to the respondent instead of overwriting.
-    Analytics and exports read the typed wide table kept in step by surveys.readmodel.
+    Analytics and exports read the typed wide table kept in step by surveys.answering.readmodel.
     """
 
     class Status(models.TextChoices):

@@ -4,7 +4,7 @@ from django.db import models
 class WaveTracking(models.Model):
     """Fieldwork counts, AAPOR dispositions and rates of one wave, as last recomputed.
 
-    Overwritten by surveys.tracking.tracking_recompute with a compare-and-set on computed_at,
+    Overwritten by surveys.fieldwork.tracking.tracking_recompute with a compare-and-set on computed_at,
     so a late, older run never replaces a newer result.
     """
 

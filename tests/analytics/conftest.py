@@ -13,21 +13,21 @@ import yaml
 from django.db import connection, transaction
 from django.utils import timezone
 
-INSTRUMENTS = Path(__file__).resolve().parents[2] / "surveys" / "instruments"
+INSTRUMENTS = Path(__file__).resolve().parents[2] / "surveys" / "questionnaire" / "instruments"
 _ids = itertools.count(1_000_000)
 
 
 @functools.cache
 def _definition(code: str) -> dict:
     """Parsing the YAML costs a second or two (pure-Python PyYAML): once per test process."""
-    from surveys.definitions import normalise, read_reference_lists
+    from surveys.questionnaire.definitions import normalise, read_reference_lists
 
     raw = yaml.safe_load((INSTRUMENTS / f"{code}.yaml").read_text(encoding="utf-8"))
     return normalise(raw, read_reference_lists(), source=code)
 
 
 def load_instrument(code: str):
-    from surveys.definitions import version_store
+    from surveys.questionnaire.definitions import version_store
 
     version, _ = version_store(copy.deepcopy(_definition(code)))
     return version.questionnaire
@@ -56,7 +56,7 @@ def instrument_b(db):
 def rm_insert(questionnaire, rows: list[dict], *, status: str = "submitted", mode: str = "web",
               wave_id: int | None = None) -> list[int]:
     """Write read-model rows as the engine would (meta columns filled in); returns their response ids."""
-    from surveys.readmodel import readmodel_ensure, table_name
+    from surveys.answering.readmodel import readmodel_ensure, table_name
 
     variables = {v.name for v in readmodel_ensure(questionnaire)}
     now = timezone.now()

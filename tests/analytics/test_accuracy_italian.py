@@ -2,10 +2,10 @@
 import pandas as pd
 import pytest
 
-from analytics.presentation import report_tables
 from analytics.reports import Data, compute_report, report_get
-from analytics.selectors import result_report, result_set_get
-from analytics.services import results_recompute
+from analytics.results.presentation import report_tables
+from analytics.results.selectors import result_report, result_set_get
+from analytics.results.services import results_recompute
 from tests.analytics.conftest import load_instrument, rm_insert, rolled_back
 from tests.analytics.datasets import italian_table2_rows
 
@@ -84,7 +84,7 @@ def test_table_2_every_block_states_its_base(table_2):
 def test_the_papers_own_legend_can_be_switched_on():
     from dataclasses import replace
 
-    from analytics.significance import PAPER_STARS_IT
+    from analytics.stats.significance import PAPER_STARS_IT
 
     report = replace(report_get(CODE, "it-table-2"), stars=PAPER_STARS_IT)
     tables = report_tables(compute_report(report, Data(pd.DataFrame(italian_table2_rows()))))

@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.selectors import result_set_get, results_frame
-from analytics.services import results_recompute
+from analytics.results.selectors import result_set_get, results_frame
+from analytics.results.services import results_recompute
 from tests.analytics.conftest import load_instrument, rolled_back
 
 pytestmark = pytest.mark.django_db  # so that the test database is set up before the module fixture
@@ -14,7 +14,7 @@ TECH = [f"B1_T{n:02d}" for n in range(1, 16)]
 @pytest.fixture(scope="module")
 def basque(django_db_setup, django_db_blocker):
     """240 responses generated through the web's validation, recomputed once for the module."""
-    from surveys.generate import responses_generate
+    from surveys.answering.generate import responses_generate
 
     with rolled_back(django_db_blocker):
         questionnaire = load_instrument("basque-digital-2019")

@@ -3,10 +3,10 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
-from analytics import computations as comp
-from analytics.charts import chart_for, chart_svg
-from analytics.computations import Column
-from analytics.presentation import block_table
+from analytics.results.charts import chart_for, chart_svg
+from analytics.results.presentation import block_table
+from analytics.stats import computations as comp
+from analytics.stats.computations import Column
 
 
 def _block(values, labels=None):

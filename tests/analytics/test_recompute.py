@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from analytics.models import RecomputeRun, ResultSet
-from analytics.services import (
+from analytics.results.services import (
     LOCK_NAMESPACE,
     _pending_key,
     _recompute_lock,
@@ -22,7 +22,7 @@ from analytics.services import (
 from tests.analytics.conftest import rm_insert
 from tests.analytics.datasets import italian_table2_rows
 
-DELAY = "analytics.tasks.results_recompute_task.apply_async"
+DELAY = "analytics.results.tasks.results_recompute_task.apply_async"
 
 
 @pytest.fixture
@@ -131,10 +131,11 @@ def test_submitting_a_response_runs_the_recompute_after_commit(instrument_b, dja
     """Eager mode (no REDIS_URL): the task runs in-process once the submission has committed."""
     import random
 
-    from surveys.engine.spec import spec_for_version
-    from surveys.generate import answers_generate
-    from surveys.readmodel import readmodel_upsert
-    from surveys.services import invitation_issue, response_submit, wave_default
+    from surveys.answering.generate import answers_generate
+    from surveys.answering.readmodel import readmodel_upsert
+    from surveys.answering.saves import response_submit
+    from surveys.fieldwork.invitations import invitation_issue, wave_default
+    from surveys.questionnaire.spec import spec_for_version
     from tests.factories import FirmFactory
 
     invitation, _, _ = invitation_issue(wave=wave_default(questionnaire=instrument_b), firm=FirmFactory())
@@ -186,8 +187,8 @@ def test_pending_flag_is_cleared_when_the_broker_is_down(italian, django_capture
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the incremental read is used on PostgreSQL only")
 def test_the_worker_reads_only_changed_rows_and_falls_back_to_a_full_read(italian):
-    from analytics.selectors import results_frame
-    from surveys.readmodel import table_name
+    from analytics.results.selectors import results_frame
+    from surveys.answering.readmodel import table_name
 
     assert len(results_frame(questionnaire=italian)) == 259
     new = rm_insert(italian, [{"A_OFFSHORING": 1, "A1_10": 1}] * 3)

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analytics import computations as comp
-from analytics.computations import Column
-from analytics.significance import PAPER_STARS_IT, categorical_test, means_test, stars
+from analytics.stats import computations as comp
+from analytics.stats.computations import Column
+from analytics.stats.significance import PAPER_STARS_IT, categorical_test, means_test, stars
 
 
 def _groups(labels):

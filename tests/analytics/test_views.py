@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import ResultSet
-from analytics.services import results_recompute
+from analytics.results.services import results_recompute
 from tests.analytics.conftest import rm_insert
 from tests.analytics.datasets import italian_table2_rows
 
@@ -94,7 +94,7 @@ def test_analysts_see_small_cells_hidden(client, computed, analyst):
 
 
 def test_staff_see_the_error_of_a_failed_run_above_the_last_good_result(client, computed, staff):
-    from analytics.services import results_weighting_set
+    from analytics.results.services import results_weighting_set
 
     results_weighting_set(questionnaire=computed, population={"X": 1}, stratum_column="MISSING_COLUMN")
     results_recompute(questionnaire_id=computed.pk)

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analytics import computations as comp
-from analytics.computations import Column
-from analytics.services import results_recompute, results_weighting_set
-from analytics.weighting import design_weights, kish_neff, weighted_mean, weighted_share
+from analytics.results.services import results_recompute, results_weighting_set
+from analytics.stats import computations as comp
+from analytics.stats.computations import Column
+from analytics.stats.weighting import design_weights, kish_neff, weighted_mean, weighted_share
 from tests.analytics.conftest import rm_insert
 
 # Two strata: 4 respondents of a population of 40, 2 of a population of 60.
@@ -68,7 +68,7 @@ def test_recompute_uses_the_population_snapshot_of_the_sampling_frame(instrument
     results_weighting_set(questionnaire=instrument_a, population={"D1": 10, "D4": 90}, stratum_column="A_DISTRICT",
                           source="issue 4 sample, test")
     assert results_recompute(questionnaire_id=instrument_a.pk) == "ok"
-    from analytics.selectors import result_report, result_set_get
+    from analytics.results.selectors import result_report, result_set_get
 
     table_1 = result_report(result_set=result_set_get(questionnaire=instrument_a), name="it-table-1")
     marketing = next(b for b in table_1["blocks"] if b["id"] == "functions")["rows"][0]

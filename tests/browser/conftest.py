@@ -103,7 +103,7 @@ class Case:
         return self.base + reverse("surveys:page", kwargs={"token": self.token, "module": self.module_of(item_code)})
 
     def module_of(self, item_code: str) -> str:
-        from surveys.engine.spec import spec_for_version
+        from surveys.questionnaire.spec import spec_for_version
 
         return next(m.code for m in spec_for_version(self.response.version).modules
                     if any(i.code == item_code for i in m.items))
@@ -116,8 +116,8 @@ class Case:
 @pytest.fixture
 def basque_case(transactional_db, loaded_instruments, live_server) -> Case:
     """A fresh English-speaking firm invited to instrument B."""
+    from surveys.fieldwork.invitations import invitation_issue, wave_default
     from surveys.models import Firm, Questionnaire
-    from surveys.services import invitation_issue, wave_default
 
     questionnaire = Questionnaire.objects.get(code=INSTRUMENT_B)
     firm = Firm.objects.create(identifier="ES-BROWSER-1", name="Browser Test Industrias", language="en")

@@ -37,10 +37,10 @@ class Interviewer(Respondent):
 def phone_case(transactional_db, loaded_instruments, live_server):
     from django.contrib.auth import get_user_model
 
-    from surveys.cati import cati_cases_open, outcome_codes_install
+    from surveys.accounts.roles import INTERVIEWER, role_assign, roles_install
+    from surveys.cati.calls import cati_cases_open, outcome_codes_install
+    from surveys.fieldwork.invitations import invitation_issue, wave_default
     from surveys.models import CatiCase, Firm, Questionnaire
-    from surveys.roles import INTERVIEWER, role_assign, roles_install
-    from surveys.services import invitation_issue, wave_default
 
     roles_install()
     outcome_codes_install()  # the flush between browser tests empties the migration's rows

@@ -7,11 +7,11 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from surveys.mailing import invitations_queue, messages_send_batch
+from surveys.fieldwork.invitations import wave_default
+from surveys.fieldwork.mailing import invitations_queue, messages_send_batch
+from surveys.fieldwork.sampling import sample_draw
+from surveys.fieldwork.tracking import tracking_recompute
 from surveys.models import Message, Response
-from surveys.sampling import sample_draw
-from surveys.services import wave_default
-from surveys.tracking import tracking_recompute
 from tests.factories import RegisterFirmFactory
 
 
@@ -24,7 +24,7 @@ def wave_in_fieldwork(transactional_db, mini_version, settings):
     RegisterFirmFactory.create_batch(8, district="TV_FURN")
     RegisterFirmFactory.create_batch(4, district="VI_MECH")
     sample_draw(wave=wave, name="main", strata_fields=["district"], allocation="census", seed=1)
-    with mock.patch("surveys.fieldwork_tasks.messages_dispatch_task.delay"):
+    with mock.patch("surveys.fieldwork.tasks.messages_dispatch_task.delay"):
         invitations_queue(wave=wave)
     messages_send_batch(message_ids=list(Message.objects.values_list("pk", flat=True)))
     start = timezone.now() - dt.timedelta(days=5)

@@ -3,7 +3,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from analytics.services import results_recompute
+from analytics.results.services import results_recompute
 from tests.analytics.conftest import load_instrument, rm_insert
 from tests.analytics.datasets import italian_table2_rows
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from surveys.cati import cati_cases_open, outcome_codes_install
+from surveys.accounts.roles import ANALYST, FIELDWORK, INTERVIEWER, role_assign, roles_install
+from surveys.cati.calls import cati_cases_open, outcome_codes_install
+from surveys.fieldwork.invitations import invitation_issue, wave_default
 from surveys.models import CatiCase, OutcomeCode
-from surveys.roles import ANALYST, FIELDWORK, INTERVIEWER, role_assign, roles_install
-from surveys.services import invitation_issue, wave_default
 from tests.factories import FirmFactory
 
 PAGE1 = {"Q1": "1990", "Q2": "12000", "Q3": "1", "Q4": "30.5", "Q5.D": "70", "Q5.A": "30"}

@@ -3,8 +3,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from surveys.accounts.roles import INTERVIEWER, roles_install
 from surveys.models import CallAttempt
-from surveys.roles import INTERVIEWER, roles_install
 from tests.cati.conftest import open_case, signed_in
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.cati import CaseClosed, CaseLocked, call_attempt_record, call_list, case_lock
+from surveys.cati.calls import CaseClosed, CaseLocked, call_attempt_record, call_list, case_lock
 from surveys.models import CallAttempt, CatiCase
 from tests.cati.conftest import open_case, outcome, signed_in
 

@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from surveys.fieldwork.invitations import invitation_issue, wave_default
 from surveys.models import CaseEvent, Firm, Questionnaire, Response
-from surveys.services import invitation_issue, wave_default
 from tests.cati.conftest import PAGE1, PAGE2, PAGE3
 from tests.cati.pdftext import pdf_text
 from tests.factories import RegisterFirmFactory
@@ -56,7 +56,7 @@ def test_confirming_unchanged_register_data_records_a_confirmation(client, distr
 
 
 def test_interviewer_sees_A01_prefilled_and_a_changed_district_is_recorded(district_case, interviewer):
-    from surveys.cati import cati_cases_open
+    from surveys.cati.calls import cati_cases_open
     from surveys.models import CatiCase
 
     invitation, _ = district_case

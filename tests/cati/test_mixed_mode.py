@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from surveys.answering.readmodel import readmodel_frame
 from surveys.models import AnswerEdit, Response
-from surveys.readmodel import readmodel_frame
 from tests.cati.conftest import PAGE1, PAGE2, PAGE3
 
 pytestmark = pytest.mark.django_db

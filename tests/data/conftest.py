@@ -1,11 +1,12 @@
 """Responses of the mini instrument covering every export case: skips, DK/RF, multi, grid, other, text."""
 import pytest
 
-from surveys.engine.spec import spec_for_version
-from surveys.engine.validation import validate_all
+from surveys.answering.readmodel import readmodel_upsert
+from surveys.answering.saves import response_record
+from surveys.fieldwork.invitations import invitation_issue, wave_default
 from surveys.models import Response
-from surveys.readmodel import readmodel_upsert
-from surveys.services import invitation_issue, response_record, wave_default
+from surveys.questionnaire.spec import spec_for_version
+from surveys.questionnaire.validation import validate_all
 from tests.factories import FirmFactory
 
 OFFSHORING = {"Q1": "1990", "Q2": "12000", "Q3": "1", "Q4": "30.5", "Q5.D": "70", "Q5.A": "30", "Q6": "1",
@@ -32,11 +33,11 @@ def record(version, firm, raw: dict, language: str = "en") -> Response:
 
 @pytest.fixture(autouse=True)
 def _forget_ensured_read_models():
-    """surveys.readmodel remembers created tables on commit; django_capture_on_commit_callbacks(execute=True)
+    """surveys.answering.readmodel remembers created tables on commit; django_capture_on_commit_callbacks(execute=True)
     runs that callback although the test's transaction then rolls the table back."""
-    import surveys.readmodel
+    import surveys.answering.readmodel
 
-    getattr(surveys.readmodel, "_ENSURED", set()).clear()
+    getattr(surveys.answering.readmodel, "_ENSURED", set()).clear()
 
 
 @pytest.fixture

@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from analytics.exporting.options import ExportOptions
-from analytics.exports import export_write
-from surveys.codebook import codebook_csv, codebook_for
-from surveys.definitions import checksum, version_store
-from surveys.imports import responses_import_path
+from analytics.data.export.jobs import export_write
+from analytics.data.export.options import ExportOptions
+from analytics.data.imports import responses_import_path
+from surveys.answering.readmodel import readmodel_delete
+from surveys.fieldwork.invitations import wave_default
 from surveys.models import Invitation, Response
-from surveys.readmodel import readmodel_delete
-from surveys.services import wave_default
+from surveys.questionnaire.codebook import codebook_csv, codebook_for
+from surveys.questionnaire.definitions import checksum, version_store
 from tests.data.conftest import DOMESTIC, record
 from tests.factories import FirmFactory
 

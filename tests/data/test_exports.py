@@ -10,10 +10,10 @@ import pyreadstat
 import pytest
 from openpyxl import load_workbook
 
-from analytics.exporting.options import ExportOptions
-from analytics.exports import export_write
+from analytics.data.export.jobs import export_write
+from analytics.data.export.options import ExportOptions
+from surveys.fieldwork.invitations import invitation_issue, wave_default
 from surveys.models import Response
-from surveys.services import invitation_issue, wave_default
 from tests.factories import FirmFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_filters_by_disposition_mode_wave_and_date(q, tmp_path, mini_responses):
     wave = wave_default(questionnaire=q)
     invitation_issue(wave=wave, firm=FirmFactory())  # invited, no answers
     Response.objects.filter(pk=mini_responses[1].pk).update(mode="cati")
-    from surveys.readmodel import readmodel_upsert
+    from surveys.answering.readmodel import readmodel_upsert
 
     readmodel_upsert(list(Response.objects.select_related("invitation", "version")), q)
     assert len(csv_rows(export(q, tmp_path))) == 3
@@ -167,7 +167,7 @@ def test_csv_and_xlsx_carry_the_same_values(q, tmp_path):
     rows = csv_rows(export(q, tmp_path))
     book = load_workbook(export(q, tmp_path, "xlsx"), read_only=True)
     data = list(book["data"].iter_rows(values_only=True))
-    from surveys.imports import xlsx_text
+    from analytics.data.imports import xlsx_text
 
     assert [dict(zip(data[0], map(xlsx_text, r), strict=True)) for r in data[1:]] == rows
 
@@ -196,6 +196,6 @@ def test_design_weights_are_exported_when_analytics_has_a_weighting(q, tmp_path)
     assert [r["weight"] for r in rows] == ["25", "100", "25"]  # N_h / m_h: two firms in stratum 1, one in 0
     _, meta = pyreadstat.read_sav(str(export(q, tmp_path, "sav")), metadataonly=True)
     assert meta.column_names[-1] == "weight" and meta.variable_measure["weight"] == "scale"
-    from surveys.imports import responses_import_path
+    from analytics.data.imports import responses_import_path
 
     assert responses_import_path(questionnaire=q, path=tmp_path / "out.csv").imported  # the column is ignored

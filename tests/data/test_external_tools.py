@@ -11,10 +11,10 @@ import subprocess
 import pandas as pd
 import pytest
 
-from analytics.exporting.options import ExportOptions
-from analytics.exports import export_write
+from analytics.data.export.jobs import export_write
+from analytics.data.export.options import ExportOptions
+from surveys.answering.readmodel import readmodel_frame
 from surveys.models import Questionnaire
-from surveys.readmodel import readmodel_frame
 
 pytestmark = pytest.mark.django_db
 PSPP_ITEMS = ["BA1", "B6", "B12_1"]
@@ -29,7 +29,7 @@ def needs(binary: str, package: str) -> str:
 
 @pytest.fixture
 def basque(loaded_instruments):
-    from surveys.generate import responses_generate
+    from surveys.answering.generate import responses_generate
 
     questionnaire = Questionnaire.objects.get(code="basque-digital-2019")
     responses_generate(questionnaire=questionnaire, count=60, seed=11)

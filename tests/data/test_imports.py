@@ -5,11 +5,11 @@ import os
 import pytest
 from django.core.management import CommandError, call_command
 
-from analytics.exporting.options import ExportOptions
-from analytics.exports import export_write
-from surveys.imports import formula_escape_text, formula_unescape, responses_import, responses_import_path
+from analytics.data.export.jobs import export_write
+from analytics.data.export.options import ExportOptions
+from analytics.data.imports import formula_escape_text, formula_unescape, responses_import, responses_import_path
+from surveys.answering.readmodel import readmodel_delete
 from surveys.models import Invitation, Response
-from surveys.readmodel import readmodel_delete
 from tests.data.conftest import DOMESTIC, record
 from tests.factories import FirmFactory
 

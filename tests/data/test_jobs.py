@@ -7,9 +7,9 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from analytics.exporting.options import ExportOptions
-from analytics.exports import export_job_create, export_jobs_purge, export_write
-from analytics.models_exports import ExportJob
+from analytics.data.export.jobs import export_job_create, export_jobs_purge, export_write
+from analytics.data.export.options import ExportOptions
+from analytics.models import ExportJob
 from surveys.models import Response
 
 pytestmark = pytest.mark.django_db
@@ -79,12 +79,12 @@ def test_exports_page_needs_staff_and_the_export_permission(client, mini_version
 
 
 def test_failed_job_records_its_error(mini_version, monkeypatch, django_capture_on_commit_callbacks):
-    import analytics.exports
+    import analytics.data.export.jobs
 
     def boom(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(analytics.exports, "export_write", boom)
+    monkeypatch.setattr(analytics.data.export.jobs, "export_write", boom)
     with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
         export_job_create(questionnaire=mini_version.questionnaire, options=ExportOptions(format="csv"))
     job = ExportJob.objects.get()
@@ -116,7 +116,7 @@ def test_data_home_lists_questionnaires(admin_client, mini_version):
 
 
 def test_a_job_runs_once_unless_its_worker_was_lost(mini_responses):
-    from analytics.exports import export_job_run
+    from analytics.data.export.jobs import export_job_run
 
     job = ExportJob.objects.create(questionnaire=mini_responses[0].version.questionnaire, format="csv",
                                    options=ExportOptions().to_json(), status="running", started_at=timezone.now())

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from surveys.services import wave_default
+from surveys.fieldwork.invitations import wave_default
 
 
 @pytest.fixture

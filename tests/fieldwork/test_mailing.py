@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.mailing import (
+from surveys.fieldwork.mailing import (
     bounces_from_report,
     invitations_queue,
     message_send,
@@ -17,8 +17,8 @@ from surveys.mailing import (
     reminders_queue,
     reminders_run,
 )
+from surveys.fieldwork.sampling import sample_draw
 from surveys.models import Message, OptOut, Response
-from surveys.sampling import sample_draw
 from tests.factories import RegisterFirmFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_a_reminder_run_twice_sends_once_and_skips_respondents_and_opt_outs(wave
 
 
 def test_send_reruns_and_racing_workers_send_each_message_once(wave, sampled, django_capture_on_commit_callbacks):
-    with mock.patch("surveys.fieldwork_tasks.messages_dispatch_task.delay"):
+    with mock.patch("surveys.fieldwork.tasks.messages_dispatch_task.delay"):
         invite(wave, django_capture_on_commit_callbacks)
     message = Message.objects.first()
     assert message_send(message_id=message.pk) == "sent"
@@ -97,7 +97,7 @@ def test_send_reruns_and_racing_workers_send_each_message_once(wave, sampled, dj
 def test_temporary_failure_requeues_then_fails_and_refused_recipient_bounces(wave, sampled, settings,
                                                                               django_capture_on_commit_callbacks):
     settings.FIELDWORK_MAX_ATTEMPTS = 2
-    with mock.patch("surveys.fieldwork_tasks.messages_dispatch_task.delay"):
+    with mock.patch("surveys.fieldwork.tasks.messages_dispatch_task.delay"):
         invite(wave, django_capture_on_commit_callbacks)
     first, second = Message.objects.order_by("pk")[:2]
     with mock.patch("django.core.mail.EmailMessage.send", side_effect=smtplib.SMTPServerDisconnected("down")):
@@ -112,10 +112,10 @@ def test_temporary_failure_requeues_then_fails_and_refused_recipient_bounces(wav
 
 
 def test_opt_out_page_records_once_and_stops_queued_mail(client, wave, sampled, django_capture_on_commit_callbacks):
-    with mock.patch("surveys.fieldwork_tasks.messages_dispatch_task.delay"):
+    with mock.patch("surveys.fieldwork.tasks.messages_dispatch_task.delay"):
         invite(wave, django_capture_on_commit_callbacks)
     message = Message.objects.select_related("invitation__firm").first()
-    from surveys.mailing import case_links
+    from surveys.fieldwork.mailing import case_links
 
     optout_url = case_links(message.invitation)[1]
     page = client.get(optout_url)

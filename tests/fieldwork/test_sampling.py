@@ -2,8 +2,8 @@
 import pytest
 from django.core.management import call_command
 
+from surveys.fieldwork.sampling import SampleError, allocate, sample_draw, sample_strata, sample_weights
 from surveys.models import Firm, Sample
-from surveys.sampling import SampleError, allocate, sample_draw, sample_strata, sample_weights
 from tests.factories import RegisterFirmFactory
 
 pytestmark = pytest.mark.django_db

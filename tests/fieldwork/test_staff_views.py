@@ -4,8 +4,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from surveys.fieldwork.sampling import sample_draw
 from surveys.models import Firm, PopulationImport, Sample
-from surveys.sampling import sample_draw
 from tests.factories import RegisterFirmFactory
 
 pytestmark = pytest.mark.django_db

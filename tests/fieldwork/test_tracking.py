@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from django.utils import timezone
 
+from surveys.fieldwork.invitations import invitation_issue
+from surveys.fieldwork.sampling import sample_draw
+from surveys.fieldwork.tracking import aapor_rates, daily_progress, tracking_recompute
 from surveys.models import Message, OptOut, Response, Selection, WaveTracking
-from surveys.sampling import sample_draw
-from surveys.services import invitation_issue
-from surveys.tracking import aapor_rates, daily_progress, tracking_recompute
 from tests.factories import RegisterFirmFactory
 
 pytestmark = pytest.mark.django_db

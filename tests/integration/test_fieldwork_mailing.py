@@ -4,10 +4,10 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from surveys.mailing import invitations_queue, messages_dispatch
+from surveys.fieldwork.invitations import wave_default
+from surveys.fieldwork.mailing import invitations_queue, messages_dispatch
+from surveys.fieldwork.sampling import sample_draw
 from surveys.models import Firm, Message
-from surveys.sampling import sample_draw
-from surveys.services import wave_default
 from tests.integration.fieldwork_mail import outbox_create, outbox_drop, outbox_rows
 
 FIRMS = 1000

@@ -9,12 +9,13 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from analytics.models import RecomputeRun, ResultSet
-from analytics.services import results_recompute
-from surveys.engine.spec import spec_for_version
-from surveys.generate import answers_generate, responses_generate
+from analytics.results.services import results_recompute
+from surveys.answering.generate import answers_generate, responses_generate
+from surveys.answering.readmodel import readmodel_upsert, table_name
+from surveys.answering.saves import response_submit
+from surveys.fieldwork.invitations import invitation_issue, wave_default
 from surveys.models import Firm, Response
-from surveys.readmodel import readmodel_upsert, table_name
-from surveys.services import invitation_issue, response_submit, wave_default
+from surveys.questionnaire.spec import spec_for_version
 from tests.analytics.conftest import load_instrument
 
 CODE = "basque-digital-2019"

@@ -4,8 +4,9 @@ import threading
 import pytest
 from django.db import connection
 
+from surveys.answering.saves import Conflict, response_save_page
+from surveys.fieldwork.invitations import invitation_issue, wave_default
 from surveys.models import Response
-from surveys.services import Conflict, invitation_issue, response_save_page, wave_default
 from tests.factories import FirmFactory
 
 PAGE1 = {"Q1": "1990", "Q2": "12000", "Q3": "0"}

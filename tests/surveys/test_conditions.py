@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveys.engine.conditions import ConditionError, compile_condition, parse, references
+from surveys.questionnaire.conditions import ConditionError, compile_condition, parse, references
 
 ENV = {"A2.3": 1, "A2.7.D": 10, "A2.7.R": 5, "A3.3": ["EU", "EE"], "BA1": 2, "A0.1": "D2", "$X": None,
        "B1.T01": 1, "B1.T02": 0}

@@ -5,9 +5,9 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from surveys.definitions import DefinitionError, normalise, read_reference_lists, version_store
+from surveys.fieldwork.invitations import invitation_issue, wave_default
 from surveys.models import Item, QuestionnaireVersion, Response
-from surveys.services import invitation_issue, wave_default
+from surveys.questionnaire.definitions import DefinitionError, normalise, read_reference_lists, version_store
 from tests.conftest import MINI
 from tests.factories import FirmFactory
 

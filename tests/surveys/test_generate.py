@@ -2,10 +2,10 @@
 import pytest
 from django.core.management import call_command
 
-from surveys.engine.spec import spec_for_version
-from surveys.engine.validation import validate_all
+from surveys.answering.readmodel import readmodel_frame
 from surveys.models import Questionnaire, Response
-from surveys.readmodel import readmodel_frame
+from surveys.questionnaire.spec import spec_for_version
+from surveys.questionnaire.validation import validate_all
 
 pytestmark = pytest.mark.django_db
 

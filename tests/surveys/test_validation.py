@@ -1,8 +1,8 @@
 """Each item type's validation, through the one path web, imports and generators share."""
 import pytest
 
-from surveys.engine.spec import Spec
-from surveys.engine.validation import prune, validate_all, validate_page
+from surveys.questionnaire.spec import Spec
+from surveys.questionnaire.validation import prune, validate_all, validate_page
 
 PAGE1 = {"Q1": "1990", "Q2": "12000", "Q3": "1", "Q4": "30.5", "Q5.D": "70", "Q5.A": "30"}
 

@@ -4,9 +4,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from surveys.answering.readmodel import readmodel_frame
+from surveys.fieldwork.invitations import invitation_issue, wave_default
 from surveys.models import Response
-from surveys.readmodel import readmodel_frame
-from surveys.services import invitation_issue, wave_default
 from tests.factories import FirmFactory
 
 pytestmark = pytest.mark.django_db

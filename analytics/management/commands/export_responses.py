@@ -2,8 +2,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from analytics.exporting.options import FORMATS, MODES, STATUSES, ExportOptions
-from analytics.exports import export_write
+from analytics.data.export.jobs import export_write
+from analytics.data.export.options import FORMATS, MODES, STATUSES, ExportOptions
 from surveys.models import Questionnaire
 
 

@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from analytics.models import RecomputeRun, ResultSet
-from analytics.services import results_enqueue, results_recompute
+from analytics.results.services import results_enqueue, results_recompute
 from surveys.models import Questionnaire
 
 

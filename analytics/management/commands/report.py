@@ -4,10 +4,10 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from analytics import selectors
-from analytics.presentation import report_csv, report_tables
 from analytics.reports import report_get, report_names
-from analytics.services import result_set_for, results_recompute
+from analytics.results import selectors
+from analytics.results.presentation import report_csv, report_tables
+from analytics.results.services import result_set_for, results_recompute
 from surveys.models import Questionnaire
 
 

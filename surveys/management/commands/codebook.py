@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.codebook import codebook_csv, codebook_for
 from surveys.models import Questionnaire
+from surveys.questionnaire.codebook import codebook_csv, codebook_for
 
 
 class Command(BaseCommand):

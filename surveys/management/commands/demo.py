@@ -14,10 +14,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
 
-from surveys.cati_demo import cati_demo_ensure
-from surveys.fieldwork_demo import fieldwork_demo_ensure
+from surveys.demo.cati import cati_demo_ensure
+from surveys.demo.fieldwork import fieldwork_demo_ensure
+from surveys.fieldwork.invitations import invitation_issue, invitation_token, wave_default
 from surveys.models import Firm, Invitation, Questionnaire, Response, Wave
-from surveys.services import invitation_issue, invitation_token, wave_default
 
 INSTRUMENT_A = "italian-districts-2016"
 INSTRUMENT_B = "basque-digital-2019"

@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from surveys.fieldwork.sampling import SampleError, parse_filters, sample_draw
 from surveys.models import Sample, Wave
-from surveys.sampling import SampleError, parse_filters, sample_draw
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.generate import responses_generate
+from surveys.answering.generate import responses_generate
+from surveys.answering.saves import schedule_results
 from surveys.models import Questionnaire
-from surveys.services import schedule_results
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.population import population_import
+from surveys.fieldwork.population import population_import
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.imports import responses_import_path
+from analytics.data.imports import responses_import_path
 from surveys.models import Questionnaire
 
 

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from surveys.fieldwork.invitations import invitation_issue, wave_default
 from surveys.models import Firm, Questionnaire
-from surveys.services import invitation_issue, wave_default
 
 
 class Command(BaseCommand):

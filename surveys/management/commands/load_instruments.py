@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.definitions import DefinitionError, instruments_load
+from surveys.answering.readmodel import readmodel_ensure
 from surveys.models import Questionnaire
-from surveys.readmodel import readmodel_ensure
+from surveys.questionnaire.definitions import DefinitionError, instruments_load
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from surveys.fieldwork.tracking import tracking_recompute, waves_in_fieldwork
 from surveys.management.commands.draw_sample import wave_from_arg
-from surveys.tracking import tracking_recompute, waves_in_fieldwork
 
 
 class Command(BaseCommand):

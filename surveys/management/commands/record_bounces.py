@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.mailing import bounce_record, bounces_from_report
+from surveys.fieldwork.mailing import bounce_record, bounces_from_report
 
 
 class Command(BaseCommand):

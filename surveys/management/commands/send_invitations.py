@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from surveys.mailing import invitations_queue
+from surveys.fieldwork.mailing import invitations_queue
 from surveys.management.commands.draw_sample import wave_from_arg
 
 

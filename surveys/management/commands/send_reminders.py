@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from surveys.mailing import reminders_queue, reminders_run
+from surveys.fieldwork.mailing import reminders_queue, reminders_run
 from surveys.management.commands.draw_sample import wave_from_arg
 
 

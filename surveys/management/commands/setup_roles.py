@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.cati import outcome_codes_install
-from surveys.roles import ROLES, role_assign, roles_install
+from surveys.accounts.roles import ROLES, role_assign, roles_install
+from surveys.cati.calls import outcome_codes_install
 
 
 class Command(BaseCommand):

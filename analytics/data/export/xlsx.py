@@ -1,0 +1,108 @@
+"""XLSX: a data sheet, the codebook and the value labels.
+
+xlsxwriter (constant_memory) writes the workbook with the data sheet's header row only, plus the
+small codebook and value-label sheets. The data rows (about 20 million cells for 100,000
+responses of instrument B) are then built as sheet XML column-wise with pyarrow, 10,000 rows at
+a time, and spliced into the data sheet while the package is copied: writing them one cell at
+a time through xlsxwriter costs about 4.5 µs a cell, 90 s for instrument B.
+Text cells are inline strings, so no shared-string table has to be held in memory.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from analytics.data.imports.cells import formula_escape_text
+from surveys.questionnaire.codebook import codebook_rows, value_label_rows
+
+DATA_SHEET = "xl/worksheets/sheet1.xml"
+CHUNK_ROWS = 10_000
+_ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{FFFE}\x{FFFF}]"  # RE2 syntax: not allowed in XML 1.0
+
+
+def write_xlsx(table, frame, path: Path, progress: Callable[[float], None]) -> None:
+    """`frame` is the table's frame with datetimes as text and text cells escaped (writers._spreadsheet_frame)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        skeleton = Path(scratch) / "skeleton.xlsx"
+        _skeleton(table, skeleton)
+        with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
+                                                                  compresslevel=1) as target:
+            for info in source.infolist():
+                if info.filename == DATA_SHEET:
+                    _data_sheet(source.read(info).decode(), table, frame, target, progress)
+                else:
+                    with source.open(info) as entry, target.open(info.filename, "w") as out:
+                        shutil.copyfileobj(entry, out)
+
+
+def _skeleton(table, path: Path) -> None:
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                              "strings_to_formulas": False, "strings_to_urls": False})
+    try:
+        workbook.add_worksheet("data").write_row(0, 0, [c.name for c in table.columns])
+        language = table.options.language
+        rows = codebook_rows(table.codebook, language)
+        names = {c.name for c in table.columns}
+        _sheet(workbook.add_worksheet("codebook"), list(rows[0]) if rows else [],
+               [list(r.values()) for r in rows if r["name"] in names])
+        _sheet(workbook.add_worksheet("value_labels"), ["variable", "code", "label"],
+               [list(r) for r in value_label_rows(table.codebook, language) if r[0] in names])
+    finally:
+        workbook.close()
+
+
+def _sheet(sheet, header: list, rows: list[list]) -> None:
+    sheet.write_row(0, 0, header)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                sheet.write_number(r, c, value)
+            elif value not in (None, ""):
+                sheet.write_string(r, c, formula_escape_text(str(value)))
+
+
+def _data_sheet(skeleton: str, table, frame, target: zipfile.ZipFile, progress) -> None:
+    head, tail = skeleton.split("</sheetData>", 1)
+    last = f"{xl_col_to_name(max(0, len(table.columns) - 1))}{len(frame) + 1}"
+    head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head, count=1)
+    letters = [xl_col_to_name(i) for i in range(len(table.columns))]
+    total = max(1, len(frame))
+    with target.open(DATA_SHEET, "w", force_zip64=True) as out:
+        out.write(head.encode())
+        for start in range(0, len(frame), CHUNK_ROWS):
+            chunk = frame.iloc[start:start + CHUNK_ROWS]
+            out.write(_rows_xml(table.columns, chunk, letters, first_row=start + 2).encode())
+            progress(min(0.99, (start + len(chunk)) / total))
+        out.write(("</sheetData>" + tail).encode())
+
+
+def _rows_xml(columns, chunk, letters: list[str], first_row: int) -> str:
+    numbers = pa.array(range(first_row, first_row + len(chunk))).cast(pa.string())
+    cells = [_cells(chunk[c.name], c.kind, letter, numbers) for c, letter in zip(columns, letters, strict=True)]
+    rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
+    return "".join(rows.to_pylist())
+
+
+def _cells(series, kind: str, letter: str, numbers: pa.Array) -> pa.Array:
+    """One column of cell XML (empty text where the value is missing)."""
+    values = pa.array(series, from_pandas=True)
+    if kind in ("int", "num"):
+        text = pc.cast(values, pa.string())
+        cells = pc.binary_join_element_wise(f'<c r="{letter}', numbers, '"><v>', text, "</v></c>", "")
+    else:
+        text = pc.cast(values, pa.string())
+        text = pc.replace_substring_regex(text, _ILLEGAL_XML, "")
+        for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+            text = pc.replace_substring(text, raw, escaped)
+        cells = pc.binary_join_element_wise(f'<c r="{letter}', numbers, '" t="inlineStr"><is><t xml:space="preserve">',
+                                            text, "</t></is></c>", "")
+    return pc.fill_null(cells, "")

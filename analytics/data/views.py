@@ -1,0 +1,111 @@
+"""Staff pages for data in and out: export jobs, the printable codebook, the import upload."""
+from __future__ import annotations
+
+import json
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from analytics.data.export.jobs import export_job_create, may_export_identifiers
+from analytics.data.export.options import CONTENT_TYPES
+from analytics.data.forms import ExportForm, ImportForm
+from analytics.data.imports import responses_import
+from analytics.models import ExportJob
+from surveys.models import Questionnaire
+from surveys.questionnaire.codebook import codebook_csv, codebook_for
+
+
+def _questionnaire(code: str) -> Questionnaire:
+    return get_object_or_404(Questionnaire, code=code)
+
+
+def _export_form(questionnaire: Questionnaire, data=None) -> ExportForm:
+    languages = sorted({lang for v in questionnaire.versions.all() for lang in v.languages or ["en"]})
+    return ExportForm(data, waves=list(questionnaire.waves.values_list("code", flat=True)), languages=languages)
+
+
+@staff_member_required
+def data_home(request):
+    return render(request, "data/home.html", {"questionnaires": Questionnaire.objects.all()})
+
+
+@staff_member_required
+@permission_required("analytics.view_exportjob", raise_exception=True)
+def exports(request, code: str):
+    questionnaire = _questionnaire(code)
+    jobs = questionnaire.export_jobs.select_related("created_by")[:50]
+    running = any(j.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING) for j in jobs)
+    return render(request, "data/exports.html", {
+        "questionnaire": questionnaire, "jobs": jobs, "form": _export_form(questionnaire), "now": timezone.now(),
+        "refresh": running, "may_identify": may_export_identifiers(request.user)})
+
+
+@require_POST
+@staff_member_required
+@permission_required("analytics.add_exportjob", raise_exception=True)
+def export_create(request, code: str):
+    questionnaire = _questionnaire(code)
+    form = _export_form(questionnaire, request.POST)
+    if not form.is_valid():
+        return render(request, "data/exports.html", {"questionnaire": questionnaire, "form": form, "jobs": [],
+                                                     "now": timezone.now()}, status=400)
+    export_job_create(questionnaire=questionnaire, options=form.options(), user=request.user)
+    return redirect("data:exports", code=code)
+
+
+@staff_member_required
+@permission_required("analytics.view_exportjob", raise_exception=True)
+def export_download(request, key):
+    job = get_object_or_404(ExportJob, key=key)
+    if not job.is_downloadable(timezone.now()):
+        return HttpResponse("This download has expired or is not ready; run the export again.", status=410)
+    if job.options.get("include_identifiers") and not may_export_identifiers(request.user):
+        raise PermissionDenied
+    name = job.file.name.rsplit("/", 1)[-1]
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name,
+                        content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"))
+
+
+@staff_member_required
+def codebook_page(request, code: str):
+    questionnaire = _questionnaire(code)
+    book = codebook_for(questionnaire)
+    language = request.GET.get("language") if request.GET.get("language") in book["languages"] else "en"
+    return render(request, "data/codebook.html", {"book": book, "language": language,
+                                                  "questionnaire": questionnaire})
+
+
+@staff_member_required
+def codebook_download(request, code: str, fmt: str):
+    if fmt not in ("json", "csv"):
+        raise Http404
+    book = codebook_for(_questionnaire(code))
+    if fmt == "json":
+        body, content_type = json.dumps(book, ensure_ascii=False, indent=1, default=str), "application/json"
+    else:
+        body, content_type = codebook_csv(book, request.GET.get("language", "en")), "text/csv"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{code}-codebook.{fmt}"'
+    return response
+
+
+@staff_member_required
+@permission_required("analytics.import_responses", raise_exception=True)
+def import_upload(request, code: str):
+    questionnaire = _questionnaire(code)
+    waves = list(questionnaire.waves.values_list("code", flat=True))
+    form = ImportForm(request.POST or None, request.FILES or None, waves=waves)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = responses_import(questionnaire=questionnaire, stream=upload.file, filename=upload.name,
+                                  valid_only=form.cleaned_data["valid_only"], wave_code=form.cleaned_data["wave"],
+                                  source=f"upload:{upload.name} by {request.user.get_username()}")
+    status = 200 if report is None or report.imported else 422
+    return render(request, "data/import.html", {"questionnaire": questionnaire, "form": form, "report": report},
+                  status=status)

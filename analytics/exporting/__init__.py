@@ -1,1 +1,0 @@
-"""Export machinery: options (filters), the table (read model -> typed, labelled frame), writers."""

@@ -1,0 +1,283 @@
+"""Stored blocks -> display tables: the one formatting path of the dashboard, CSV/SVG and `manage.py report`.
+
+A display table is {id, title, header, rows, notes, test, chart}: header and rows are lists of
+strings, already rounded, starred and (for viewers without the permission) suppressed, so every
+output prints the same numbers.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from analytics.stats.significance import DEFAULT_STARS, TEST_NAMES, stars
+
+MISSING_LABELS = {"dont_know": "Don't know", "refused": "Refused", "not_applicable": "Not applicable",
+                  "no_answer": "No answer"}
+DASH = "—"
+HIDDEN = "·"
+
+
+def fmt(value, decimals: int) -> str:
+    if value is None:
+        return ""
+    return f"{value:.{decimals}f}"
+
+
+def fmt_p(p) -> str:
+    if p is None:
+        return ""
+    return f"{p:.4f}" if p >= 0.0001 else f"{p:.1e}"
+
+
+class Formatter:
+    def __init__(self, report: dict, block: dict, suppress_below: int = 0):
+        self.pct_decimals = report.get("pct_decimals", 1)
+        self.levels = [tuple(s) for s in report.get("stars") or DEFAULT_STARS]
+        self.k = suppress_below
+        self.decimals = block.get("decimals")
+        self.structural = {(str(r), str(c)) for r, c in block.get("structural", [])}
+
+    def count(self, n) -> str:
+        return f"<{self.k}" if self.small(n) else str(n)
+
+    def small(self, n) -> bool:
+        return bool(self.k) and n is not None and 0 < n < self.k
+
+    def pct(self, value, n=None) -> str:
+        return HIDDEN if self.small(n) else fmt(value, self.pct_decimals)
+
+    def mean(self, value, n) -> str:
+        return HIDDEN if self.small(n) else fmt(value, 1 if self.decimals is None else self.decimals)
+
+    def star(self, test: dict | None) -> str:
+        return stars(test.get("p"), self.levels) if test else ""
+
+
+def test_text(test: dict | None, levels=DEFAULT_STARS) -> str:
+    """'Pearson chi-square: χ²(2) = 7.22, p = 0.0270 **', or the exact test with the chi-square beside it."""
+    if not test or test.get("p") is None:
+        return ""
+    name = TEST_NAMES.get(test["test"], test["test"])
+    result = f"p = {fmt_p(test['p'])} {stars(test['p'], levels)}".strip()
+    if test["test"] in ("chi2", "rao-scott") and test.get("statistic") is not None:
+        result = f"χ²({test['df']}) = {test['statistic']:.2f}, {result}"
+    elif test.get("chi2") is not None:
+        result += f" (an expected count is below 5; Pearson χ²({test['df']}) = {test['chi2']:.2f}, " \
+                  f"p = {fmt_p(test['chi2_p'])})"
+    return f"{name}: {result}" + (f" ({test['note']})" if test.get("note") else "")
+
+
+# ------------------------------------------------------------------ per kind
+def _header(columns: list[dict], per_col: list[str], tail: tuple = ()) -> dict:
+    """A flat header (CSV) and the same as two rows: the column's label over its statistics (HTML)."""
+    return {"header": [""] + [f"{c['label']} {h}".strip() for c in columns for h in per_col] + list(tail),
+            "groups": [{"label": c["label"], "span": len(per_col)} for c in columns],
+            "subheader": list(per_col), "tail": list(tail)}
+
+
+def _stat_headers(statistic: str) -> list[str]:
+    return {"count": ["n"], "pct": ["%"]}.get(statistic, ["a.v.", "%"])
+
+
+def _stat_cells(f: Formatter, statistic: str, count, pct, hidden: bool = False) -> list[str]:
+    shown, share = (f"<{f.k}", HIDDEN) if hidden else (f.count(count), f.pct(pct, count))
+    return {"count": [shown], "pct": [share]}.get(statistic, [shown, share])
+
+
+def _categorical(block: dict, f: Formatter) -> dict:
+    columns, statistic = block["columns"], block["statistic"]
+    mark = f.star(block.get("test"))
+    head = _header(columns, _stat_headers(statistic))
+    hidden = _hidden_cells(block, f)
+    rows = []
+    for i, row in enumerate(block["rows"]):
+        cells = []
+        for j, _ in enumerate(columns):
+            cells += _stat_cells(f, statistic, row["counts"][j], row["pcts"][j], (i, j) in hidden)
+        rows.append([row["label"] + mark] + cells)
+    for entry in block.get("at_least", []):
+        cells = []
+        for j, _ in enumerate(columns):
+            cells += _stat_cells(f, statistic, entry["counts"][j], entry["pcts"][j])
+        rows.append([f"{entry['threshold']} or more"] + cells)
+    rows += _base_rows(columns, statistic, f)
+    table = {**head, "rows": rows, "test": test_text(block.get("test"), f.levels)}
+    if block.get("weighted"):
+        table["weighted"] = _weighted_categorical(block, f)
+    return table
+
+
+def _hidden_cells(block: dict, f: Formatter) -> set[tuple[int, int]]:
+    """Small cells to hide; when a column hides exactly one, its next smallest cell goes too, so the
+    hidden count cannot be recovered from the column's N."""
+    hidden: set[tuple[int, int]] = set()
+    if not f.k:
+        return hidden
+    counts = [r["counts"] for r in block["rows"]]
+    for j in range(len(block["columns"])):
+        small = [i for i, r in enumerate(counts) if f.small(r[j])]
+        hidden.update((i, j) for i in small)
+        others = sorted((r[j], i) for i, r in enumerate(counts) if i not in small and r[j] > 0)
+        if len(small) == 1 and others:
+            hidden.add((others[0][1], j))
+    return hidden
+
+
+def _base_rows(columns: list[dict], statistic: str, f: Formatter) -> list[list[str]]:
+    width = len(_stat_headers(statistic))
+    rows = [["N (valid answers)"] + [c for col in columns for c in [str(col["n_valid"])] + [""] * (width - 1)]]
+    kinds = [k for k in MISSING_LABELS if any(col.get("missing", {}).get(k) for col in columns)]
+    for kind in kinds:
+        rows.append([f"{MISSING_LABELS[kind]} (not in base)"] + [
+            c for col in columns for c in [str(col.get("missing", {}).get(kind, 0))] + [""] * (width - 1)])
+    return rows
+
+
+def _rates(block: dict, f: Formatter) -> dict:
+    columns, statistic = block["columns"], block["statistic"]
+    tested = any(r.get("test") for r in block["rows"])
+    same_base = all(r["bases"] == block["rows"][0]["bases"] for r in block["rows"]) if block["rows"] else True
+    per_col = _stat_headers(statistic) + ([] if same_base else ["N"])
+    head = _header(columns, per_col, ("p",) if tested else ())
+    rows = []
+    for row in block["rows"]:
+        cells = []
+        for j, _ in enumerate(columns):
+            cells += _stat_cells(f, statistic, row["counts"][j], row["pcts"][j])
+            cells += [] if same_base else [str(row["bases"][j])]
+        rows.append([row["label"] + f.star(row.get("test"))] + cells + ([fmt_p((row.get("test") or {}).get("p"))]
+                                                                        if tested else []))
+    if same_base and block["rows"]:
+        width = len(per_col)
+        rows.append(["N (base)"] + [c for b in block["rows"][0]["bases"] for c in [str(b)] + [""] * (width - 1)]
+                    + ([""] if tested else []))
+    table = {**head, "rows": rows, "test": ""}
+    if any(r.get("weighted") for r in block["rows"]):
+        table["weighted"] = _weighted_rows(block, f)
+    return table
+
+
+def _means(block: dict, f: Formatter) -> dict:
+    columns = block["columns"]
+    with_sd = block["statistic"] == "mean_sd"
+    tested = any(r.get("test") for r in block["rows"])
+    per_col = ["mean"] + (["sd"] if with_sd else []) + ["N"]
+    head = _header(columns, per_col, ("p",) if tested else ())
+    rows = []
+    for row in block["rows"]:
+        cells = []
+        for column, cell in zip(columns, row["cells"], strict=True):
+            if (str(row["code"]), column["key"]) in f.structural:
+                cells += [DASH] + ([DASH] if with_sd else []) + [str(cell["n"])]
+                continue
+            cells.append(f.mean(cell["mean"], cell["n"]))
+            cells += [f.mean(cell["sd"], cell["n"])] if with_sd else []
+            cells.append(f.count(cell["n"]))
+        p = (row.get("test") or {}).get("p")
+        rows.append([row["label"] + f.star(row.get("test"))] + cells + ([fmt_p(p)] if tested else []))
+    table = {**head, "rows": rows, "test": ""}
+    if any(r.get("weighted") for r in block["rows"]):
+        table["weighted"] = _weighted_means(block, f)
+    return table
+
+
+def _likert(block: dict, f: Formatter) -> dict:
+    columns, scale = block["columns"], block["scale"]
+    if block["statistic"] == "top":
+        top = "-".join(str(t) for t in (block["top"][0], block["top"][-1]))
+        rows = [[row["label"]] + [x for cell in row["cells"] for x in (f.pct(cell["top_pct"], cell["top_count"]),
+                                                                        f.count(cell["n"]))] for row in block["rows"]]
+        return {**_header(columns, [f"% {top}", "N"]), "rows": rows, "test": ""}
+    header = ["", "Column"] + [f"{p} %" for p in scale] + ["Mean", "N"]
+    rows = []
+    for row in block["rows"]:
+        for column, cell in zip(columns, row["cells"], strict=True):
+            rows.append([row["label"], column["label"]] + [f.pct(p, n) for p, n in zip(cell["pcts"], cell["counts"],
+                                                                                          strict=True)]
+                        + [fmt(cell["mean"], 2), f.count(cell["n"])])
+    return {"header": header, "rows": rows, "test": ""}
+
+
+def _selections(block: dict, f: Formatter) -> dict:
+    block = {**block, "rows": [{**r, "bases": [c["n_valid"] for c in block["columns"]]} for r in block["rows"]]}
+    return _rates(block, f)
+
+
+# ------------------------------------------------------------------ weighted estimates
+def _ci(low, high, decimals: int) -> str:
+    return "" if low is None or high is None else f"{low:.{decimals}f}–{high:.{decimals}f}"
+
+
+def _weighted_categorical(block: dict, f: Formatter) -> dict:
+    w = block["weighted"]
+    header = [""] + [f"{c['label']} {h}" for c in block["columns"] for h in ("weighted %", "95% CI")]
+    rows = [[row["label"]] + [x for j in range(len(block["columns"]))
+                              for x in (fmt(wr["pcts"][j], f.pct_decimals), _ci(wr["low"][j], wr["high"][j],
+                                                                              f.pct_decimals))]
+            for row, wr in zip(block["rows"], w["rows"], strict=True)]
+    rows.append(["Effective N"] + [x for c in w["columns"] for x in (fmt(c["n_eff"], 1), "")])
+    return {"header": header, "rows": rows, "test": test_text(w.get("test"), f.levels)}
+
+
+def _weighted_rows(block: dict, f: Formatter) -> dict:
+    header = [""] + [f"{c['label']} {h}" for c in block["columns"] for h in ("weighted %", "95% CI", "effective N")]
+    rows = []
+    for row in block["rows"]:
+        w = row["weighted"]
+        rows.append([row["label"]] + [x for j in range(len(block["columns"])) for x in (
+            fmt(w["pcts"][j], f.pct_decimals), _ci(w["low"][j], w["high"][j], f.pct_decimals), fmt(w["n_eff"][j], 1))])
+    return {"header": header, "rows": rows, "test": ""}
+
+
+def _weighted_means(block: dict, f: Formatter) -> dict:
+    d = 2 if f.decimals is None else f.decimals
+    header = [""] + [f"{c['label']} {h}" for c in block["columns"] for h in ("weighted mean", "95% CI", "effective N")]
+    rows = []
+    for row in block["rows"]:
+        w = row["weighted"]
+        rows.append([row["label"]] + [x for j in range(len(block["columns"])) for x in (
+            fmt(w["means"][j], d), _ci(w["low"][j], w["high"][j], d), fmt(w["n_eff"][j], 1))])
+    return {"header": header, "rows": rows, "test": ""}
+
+
+KINDS = {"categorical": _categorical, "rates": _rates, "means": _means, "ratio": _means, "likert": _likert,
+         "selections": _selections}
+
+
+def block_table(block: dict, report: dict, *, suppress_below: int = 0) -> dict:
+    base = {"id": block["id"], "title": block["title"], "kind": block["kind"]}
+    if block.get("unavailable"):
+        return {**base, "unavailable": block["unavailable"], "header": [], "rows": [], "notes": [], "test": ""}
+    f = Formatter(report, block, suppress_below)
+    table = KINDS[block["kind"]](block, f)
+    notes = [f"Base: {block.get('base_label') or report.get('base_label') or 'submitted responses'}, N = {block['n']}."]
+    notes += [block["note"]] if block.get("note") else []
+    notes += [f"Cells below {suppress_below} are hidden."] if suppress_below else []
+    return {**base, **table, "n": block["n"], "notes": notes}
+
+
+def report_tables(report: dict, *, suppress_below: int = 0) -> list[dict]:
+    return [block_table(b, report, suppress_below=suppress_below) for b in report.get("blocks", [])]
+
+
+def table_csv(table: dict, *, title: bool = False) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if title:
+        writer.writerow([table["title"]])
+    writer.writerow(table["header"])
+    writer.writerows(table["rows"])
+    if table.get("test"):
+        writer.writerow(["Test", table["test"]])
+    for note in table.get("notes", []):
+        writer.writerow(["Note", note])
+    if table.get("weighted"):
+        writer.writerow([])
+        writer.writerow(["Weighted estimates"])
+        writer.writerow(table["weighted"]["header"])
+        writer.writerows(table["weighted"]["rows"])
+    return out.getvalue()
+
+
+def report_csv(tables: list[dict]) -> str:
+    return "\n".join(table_csv(t, title=True) for t in tables if not t.get("unavailable"))

@@ -1,0 +1,147 @@
+"""Respondent page forms built from the compiled questionnaire.
+
+Django fields here only render widgets and collect raw values; typing, ranges, skip logic and
+cross-item rules are checked by surveys.questionnaire.validation, the path imports and generators use.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from surveys.answering.comforts import REGISTER_KINDS, register_initial, register_item
+from surveys.models import CaseEvent, Invitation
+from surveys.models.i18n import pick
+from surveys.questionnaire.spec import FieldSpec, ModuleSpec, Spec
+from surveys.questionnaire.texts import t
+from surveys.questionnaire.validation import MISSING_PREFIX
+
+SELECT_ABOVE = 12  # longer choice lists (countries) become a select box
+MISSING_SUFFIX = "__missing"  # companion field: don't know / refused for a typed (non-choice) answer
+
+
+def _choices(f: FieldSpec, language: str, missing: list[str]) -> list[tuple[str, str]]:
+    pairs = [(str(c.code), pick(c.label, language)) for c in f.choices]
+    return pairs + [(MISSING_PREFIX + m, t(f"missing_{m}", language)) for m in missing]
+
+
+def _field(f: FieldSpec, language: str, missing: list[str]) -> forms.Field:
+    item = f.item
+    # a value field is named by its item's legend; rows, parts and texts carry their own label
+    label = "" if f.role == "value" else pick(f.label, language)
+    attrs = {"aria-describedby": f"help-{item.code}"}
+    if f.role == "value":
+        attrs["aria-labelledby"] = f"legend-{item.code}"
+    if f.kind == "choice":
+        choices = _choices(f, language, missing)
+        if len(choices) > SELECT_ABOVE:
+            field = forms.ChoiceField(choices=[("", "—")] + choices, widget=forms.Select(attrs=attrs))
+        else:
+            field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect(attrs=attrs))
+    elif f.kind == "multi":
+        choices = _choices(f, language, [])
+        widget = (forms.SelectMultiple(attrs={**attrs, "size": 8}) if len(choices) > SELECT_ABOVE
+                  else forms.CheckboxSelectMultiple(attrs=attrs))
+        field = forms.MultipleChoiceField(choices=choices, widget=widget)
+    elif f.kind == "number":
+        unit = pick(item.config.get("unit"), language)
+        field = forms.CharField(widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}),
+                                help_text=unit)
+    elif f.kind == "date":
+        field = forms.CharField(widget=forms.DateInput(attrs={**attrs, "type": "date"}))
+    elif item.kind == "longtext" or f.role == "notes":
+        field = forms.CharField(widget=forms.Textarea(attrs={**attrs, "rows": 3}))
+    else:
+        field = forms.CharField(widget=forms.TextInput(attrs=attrs))
+    field.required = False  # "required when relevant" is the engine's call
+    field.label = label
+    return field
+
+
+def page_form_class(spec: Spec, module: ModuleSpec, language: str, allow_missing: bool = False):
+    missing = list(spec.missing_codes) if allow_missing else []
+    fields = {}
+    for item in module.items:
+        for f in item.fields:
+            fields[f.key] = _field(f, language, missing if f.role in ("value", "row", "part") else [])
+            if missing and f.role in ("value", "row", "part") and f.kind != "choice":
+                fields[f.key + MISSING_SUFFIX] = _missing_field(language, missing)
+    fields["page_revision"] = forms.IntegerField(widget=forms.HiddenInput)
+    fields["page_started"] = forms.FloatField(widget=forms.HiddenInput, required=False)
+    return type("PageForm", (forms.Form,), fields)
+
+
+def _missing_field(language: str, missing: list[str]) -> forms.Field:
+    """Interviewers record don't know / refused for numbers, texts and dates with these radios."""
+    return forms.ChoiceField(choices=[(m, t(f"missing_{m}", language)) for m in missing], required=False, label="",
+                             widget=forms.RadioSelect(attrs={"class": "missing-code"}))
+
+
+def initial_values(module: ModuleSpec, answers: dict) -> dict:
+    initial = {}
+    for item in module.items:
+        for f in item.fields:
+            value = answers.get(f.key)
+            if isinstance(value, dict) and f.kind != "choice":
+                initial[f.key + MISSING_SUFFIX] = value.get("missing", "")
+            elif isinstance(value, dict):
+                initial[f.key] = MISSING_PREFIX + value.get("missing", "")
+            elif isinstance(value, list):
+                initial[f.key] = [str(v) for v in value]
+            elif value is not None:
+                initial[f.key] = str(value)
+    return initial
+
+
+def raw_values(form: forms.Form, module: ModuleSpec) -> dict:
+    """The submitted values as the engine expects them (strings and lists of strings)."""
+    data = form.data
+    raw = {}
+    for item in module.items:
+        for f in item.fields:
+            raw[f.key] = data.getlist(f.key) if f.kind == "multi" else data.get(f.key, "")
+            if data.get(f.key + MISSING_SUFFIX):  # a don't know / refused radio wins over a typed value
+                raw[f.key] = MISSING_PREFIX + data[f.key + MISSING_SUFFIX]
+    return raw
+
+
+def register_form_class(spec: Spec, language: str) -> type[forms.Form]:
+    """Sector, size and district; the district is a choice when the questionnaire asks for it as one."""
+    district: forms.Field = forms.CharField(max_length=40, required=False)
+    found = register_item(spec, "district")
+    if found:
+        choices = [(str(c.code), pick(c.label, language)) for c in found[0].choices]
+        district = forms.ChoiceField(choices=[("", "—"), *choices], required=False)
+    district.label = t("register_district", language)
+    fields = {
+        "industry_code": forms.CharField(max_length=20, required=False, label=t("register_sector", language)),
+        "employees": forms.IntegerField(min_value=0, max_value=10_000_000, required=False,
+                                        label=t("register_size", language)),
+        "district": district,
+    }
+    return type("RegisterForm", (forms.Form,), fields)
+
+
+class HandoverForm(forms.Form):
+    contact_name = forms.CharField(max_length=200)
+    email = forms.EmailField()
+    phone = forms.CharField(max_length=40, required=False)
+
+    def __init__(self, *args, language: str = "en", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, key in (("contact_name", "handover_name"), ("email", "handover_email"), ("phone", "handover_phone")):
+            self.fields[name].label = t(key, language)
+
+
+def welcome_extras(invitation: Invitation, spec: Spec, register_form=None, handover_form=None) -> dict:
+    """What the welcome page shows besides the start button (bound forms passed back on errors)."""
+    language = invitation.response.language
+    events = invitation.events.order_by("-at", "-pk")
+    confirmed = events.filter(kind__in=REGISTER_KINDS).first()
+    passed = events.filter(kind=CaseEvent.Kind.CONTACT_PASSED).first()
+    return {
+        "register_form": register_form or register_form_class(spec, language)(
+            initial=register_initial(invitation, spec)),
+        "register_done": confirmed and t("register_done", language, date=f"{timezone.localdate(confirmed.at)}"),
+        "handover_form": handover_form or HandoverForm(language=language),
+        "handover_done": passed and t("handover_done", language, name=passed.values.get("contact_name", "")),
+    }

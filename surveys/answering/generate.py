@@ -1,0 +1,151 @@
+"""Plausible submitted responses for demos, load tests and benchmarks.
+
+Each page is drawn at random and then passed through the same validation as the web form
+(`validate_page`); a page that breaks a rule is drawn again, so every stored response is one
+a respondent could have given.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.answering.readmodel import readmodel_upsert
+from surveys.models import Firm, Invitation, Questionnaire, Response, Wave
+from surveys.questionnaire.spec import FieldSpec, Spec, spec_for_version
+from surveys.questionnaire.validation import validate_page
+from surveys.tokens import new_salt, token_from_salt, token_hash
+
+MAX_TRIES = 200
+
+
+class _Confirmed:
+    def __contains__(self, item) -> bool:
+        return True
+
+
+def _number(f: FieldSpec, rng: random.Random):
+    cfg = f.item.config
+    kind = f.item.kind
+    today = dt.date.today().year
+    low = cfg.get("min", 0 if kind != "year" else 1950)
+    high = cfg.get("max", 100 if kind in ("percent", "split100") else 1000)
+    low = today if low == "current_year" else low
+    high = today if high == "current_year" else high
+    if kind == "year":
+        return rng.randint(max(low, 1950), high)
+    decimals = int(cfg.get("decimals", 0))
+    if high - low > 10_000:  # turnover, employees: mostly small firms, a few large ones
+        value = low + min(high - low, int(10 ** rng.uniform(0, 4.5)))
+    else:
+        value = rng.uniform(low, high)
+    return round(value, decimals) if decimals else int(round(value))
+
+
+def _split(fields: list[FieldSpec], rng: random.Random) -> dict:
+    cuts = sorted(rng.randint(0, 100) for _ in range(len(fields) - 1))
+    parts = [b - a for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
+    return {f.key: p for f, p in zip(fields, parts, strict=True)}
+
+
+def _choice_value(f: FieldSpec, rng: random.Random):
+    plain = [c for c in f.choices if not c.exclusive]
+    if f.kind == "choice":
+        return rng.choice(f.choices).code
+    exclusive = [c for c in f.choices if c.exclusive]
+    if exclusive and rng.random() < 0.1:
+        return [rng.choice(exclusive).code]
+    most = f.item.config.get("max_selections") or 3
+    picked = sorted(rng.sample(range(len(plain)), k=min(len(plain), rng.randint(1, max(1, min(most, 4))))))
+    return [plain[i].code for i in picked]
+
+
+def _value(f: FieldSpec, rng: random.Random):
+    if f.kind == "number":
+        return _number(f, rng)
+    if f.kind in ("choice", "multi"):
+        return _choice_value(f, rng)
+    if f.kind == "date":
+        low = dt.date.fromisoformat(f.item.config.get("min", "2019-01-01"))
+        return (low + dt.timedelta(days=rng.randint(0, max(0, (dt.date.today() - low).days)))).isoformat()
+    return rng.choice(["As discussed with the management.", "Mostly stable.", "See notes."])
+
+
+def page_draw(spec: Spec, module, rng: random.Random) -> dict:
+    raw: dict = {}
+    for item in module.items:
+        if not item.required and rng.random() < 0.3:
+            continue
+        if item.kind == "split100":
+            raw.update(_split([f for f in item.fields if f.role == "part"], rng))
+            continue
+        for f in item.fields:
+            if f.role == "other":
+                raw[f.key] = "Other answer"
+            elif f.role != "notes":
+                raw[f.key] = _value(f, rng)
+    return raw
+
+
+def answers_generate(spec: Spec, rng: random.Random) -> dict:
+    """One complete, valid set of answers (module by module, redrawing pages that break a rule)."""
+    answers: dict = {}
+    for module in spec.modules:
+        for _ in range(MAX_TRIES):
+            result = validate_page(spec, module.code, page_draw(spec, module, rng), answers, confirmed=_Confirmed())
+            if not result.errors:
+                answers.update(result.values)
+                break
+        else:
+            raise RuntimeError(f"could not draw a valid page {module.code}: {result.errors}")
+    return answers
+
+
+def responses_generate(*, questionnaire: Questionnaire, count: int, seed: int = 1, wave: Wave | None = None,
+                       batch: int = 1000) -> int:
+    """Create `count` submitted responses from new generated firms; returns how many were made."""
+    from surveys.fieldwork.invitations import wave_default
+
+    wave = wave or wave_default(questionnaire=questionnaire)
+    spec = spec_for_version(wave.version)
+    rng = random.Random(seed)
+    done = 0
+    while done < count:
+        size = min(batch, count - done)
+        _batch_create(questionnaire, wave, spec, rng, seed, done, size)
+        done += size
+    return done
+
+
+@transaction.atomic
+def _batch_create(questionnaire, wave, spec: Spec, rng: random.Random, seed: int, offset: int, size: int) -> None:
+    prefix = f"GEN-{questionnaire.code[:12]}-{seed}-{wave.pk}-"
+    language = spec.languages[0]
+    firms = Firm.objects.bulk_create([
+        Firm(identifier=f"{prefix}{offset + n}", name=f"Generated firm {offset + n}", language=language)
+        for n in range(size)])
+    invitations = []
+    for firm in firms:
+        salt = new_salt()
+        invitations.append(Invitation(wave=wave, firm=firm, token_salt=salt,
+                                      token_hash=token_hash(token_from_salt(salt)), language=language))
+    invitations = Invitation.objects.bulk_create(invitations)
+    now = timezone.now()
+    responses = []
+    mode = Response.Mode.CATI if "cati" in spec.definition.get("modes", []) else Response.Mode.WEB
+    for invitation in invitations:
+        answers = answers_generate(spec, rng)
+        submitted = now - dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+        responses.append(Response(
+            invitation=invitation, version=wave.version, status=Response.Status.SUBMITTED, mode=mode,
+            language=language, answers=answers, derived=spec.env(answers).derived(), revision=1,
+            started_at=submitted - dt.timedelta(minutes=rng.randint(5, 40)), submitted_at=submitted,
+            source="generated"))
+    responses = Response.objects.bulk_create(responses)
+    for response, invitation in zip(responses, invitations, strict=True):
+        response.invitation = invitation
+        response.version = wave.version
+        response.updated_at = now
+    readmodel_upsert(responses, questionnaire)

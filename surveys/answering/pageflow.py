@@ -1,0 +1,135 @@
+"""The questionnaire pages, shared by the respondent's link and the interviewer's screens.
+
+A Channel says where the screens live and who saves: the respondent (token URLs) or an
+interviewer (case URLs, mode "cati", don't know / refused offered, edits audited). Both save the
+same Response through surveys.answering.saves.response_save_page, whose revision check turns a save
+made from a stale page (other tab, or the other side of a web/telephone case) into a conflict.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from surveys.answering.comforts import register_answers_check, register_prefill
+from surveys.answering.forms import initial_values, page_form_class, raw_values
+from surveys.answering.pages import page_blocks, progress, visible_modules
+from surveys.answering.saves import AlreadySubmitted, Conflict, response_save_page
+from surveys.models import Response
+from surveys.models.i18n import pick
+from surveys.questionnaire.spec import spec_for_version
+from surveys.questionnaire.texts import TEXTS, t
+from surveys.questionnaire.validation import page_relevance
+
+
+@dataclass
+class Channel:
+    namespace: str  # URL namespace with views named page, relevance, review
+    kwargs: dict  # what identifies the case in those URLs
+    start: str  # the screen before the first page
+    done: str  # where a submitted case goes
+    mode: str | None = None  # recorded on the response by each save (None: leave as is)
+    allow_missing: bool = False
+    actor: object = None  # the signed-in user saving on the firm's behalf
+    template: str = "surveys/page.html"
+    conflict: str = ""  # notice on a conflict (default: the respondent's text)
+    context: dict = field(default_factory=dict)
+
+    def url(self, name: str, **kwargs) -> str:
+        return reverse(f"{self.namespace}:{name}", kwargs={**self.kwargs, **kwargs})
+
+
+def base_context(response: Response, **extra) -> dict:
+    spec = spec_for_version(response.version)
+    language = response.language
+    return {"spec": spec, "language": language, "texts": {k: t(k, language) for k in TEXTS}, "response": response,
+            "title": pick(spec.definition.get("title"), language), "languages": spec.languages, **extra}
+
+
+def next_after(spec, answers: dict, module_code: str) -> str:
+    codes = [m.code for m in visible_modules(spec, answers)]
+    if module_code in codes and codes.index(module_code) + 1 < len(codes):
+        return codes[codes.index(module_code) + 1]
+    return "review" if module_code in codes else (codes[0] if codes else "review")
+
+
+def resume_target(spec, response: Response) -> str:
+    """The page to open: the one after the last saved, else the first."""
+    if response.status == Response.Status.STARTED and response.current_module:
+        return next_after(spec, response.answers, response.current_module)
+    modules = visible_modules(spec, response.answers)
+    return modules[0].code if modules else "review"
+
+
+def page_view(request, channel: Channel, response: Response, module: str) -> HttpResponse:
+    spec = spec_for_version(response.version)
+    if module not in [m.code for m in visible_modules(spec, response.answers)]:
+        raise Http404
+    module_spec = spec.module(module)
+    form_class = page_form_class(spec, module_spec, response.language, channel.allow_missing)
+    result, notice, status = None, "", 200
+    if request.method == "POST":
+        form = form_class(request.POST)
+        form.is_valid()
+        outcome = _save(request, channel, form, spec, module_spec, response)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        result, notice, status, response, form = outcome
+    else:
+        form = _fresh_form(form_class, spec, module_spec, response)
+    return _render(request, channel, response, spec, module_spec, form, result, notice, status)
+
+
+def _fresh_form(form_class, spec, module_spec, response: Response):
+    initial = {**register_prefill(spec, module_spec, response), **initial_values(module_spec, response.answers)}
+    return form_class(initial={**initial, "page_revision": response.revision, "page_started": time.time()})
+
+
+def _save(request, channel: Channel, form, spec, module_spec, response: Response):
+    started = form.cleaned_data.get("page_started") or time.time()
+    confirmed = [k[len("confirm:"):] for k in request.POST if k.startswith("confirm:")]
+    try:
+        result, saved = response_save_page(
+            response_id=response.pk, module_code=module_spec.code, raw=raw_values(form, module_spec),
+            revision=form.cleaned_data.get("page_revision", -1), language=response.language,
+            seconds=min(time.time() - started, 3600), confirmed=confirmed, mode=channel.mode,
+            allow_missing=channel.allow_missing, actor=channel.actor)
+    except AlreadySubmitted:
+        return redirect(channel.done)
+    except Conflict:
+        response.refresh_from_db()
+        fresh = _fresh_form(type(form), spec, module_spec, response)
+        return None, channel.conflict or t("conflict", response.language), 409, response, fresh
+    if result.ok:
+        register_answers_check(spec=spec, module_code=module_spec.code, response=saved, actor=channel.actor)
+        target = next_after(spec, saved.answers, module_spec.code)
+        return redirect(channel.url("review") if target == "review" else channel.url("page", module=target))
+    for key, messages in result.errors.items():
+        if key in form.fields:  # item-level messages (grids, splits, checks) are shown from `result`
+            for message in messages:
+                form.add_error(key, message)
+    return result, t("errors_on_page", response.language), 422, response, form
+
+
+def _render(request, channel: Channel, response, spec, module_spec, form, result, notice, status):
+    language = response.language
+    steps = progress(spec, response.answers, module_spec.code, language)
+    urls = {"relevance": channel.url("relevance", module=module_spec.code),
+            "back": channel.url("page", module=steps["previous"]) if steps["previous"] else channel.start}
+    return render(request, channel.template, base_context(
+        response, **channel.context, module=module_spec, module_title=pick(module_spec.title, language), form=form,
+        blocks=page_blocks(spec, module_spec, form, response.answers, language, result), progress=steps,
+        notice=notice, urls=urls, allow_missing=channel.allow_missing), status=status)
+
+
+def relevance_view(request, response: Response, module: str) -> JsonResponse:
+    """Live skip logic: which items of the page the current (unsaved) values make relevant."""
+    spec = spec_for_version(response.version)
+    if module not in [m.code for m in spec.modules]:
+        raise Http404
+    module_spec = spec.module(module)
+    form = page_form_class(spec, module_spec, response.language)(request.POST)
+    return JsonResponse(page_relevance(spec, module, raw_values(form, module_spec), response.answers))

@@ -1,0 +1,149 @@
+"""Writes of the questionnaire engine: invitations, page saves, submission.
+
+Every save runs in one transaction that locks the response row, checks the revision the page
+was rendered from (a second tab or a double click carries an older one), validates, merges,
+and upserts the typed read-model row, so answers and read model never disagree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.answering.audit import answer_edit_record
+from surveys.answering.readmodel import readmodel_upsert
+from surveys.models import Response
+from surveys.questionnaire.spec import spec_for_version
+from surveys.questionnaire.validation import PageResult, merge_page, validate_all, validate_page
+
+
+class Conflict(Exception):
+    """The response changed since the page was rendered."""
+
+
+class AlreadySubmitted(Exception):
+    pass
+
+
+class Incomplete(Exception):
+    def __init__(self, module_code: str, errors: dict):
+        self.module_code, self.errors = module_code, errors
+        super().__init__(f"module {module_code} has errors")
+
+
+# ------------------------------------------------------------------ answering
+def _locked(response_id: int) -> Response:
+    return (Response.objects.select_for_update().select_related("version", "invitation",
+                                                                "version__questionnaire").get(pk=response_id))
+
+
+def _store(response: Response, fields: list[str]) -> None:
+    response.save(update_fields=fields + ["updated_at"])
+    readmodel_upsert([response], response.version.questionnaire)
+
+
+@transaction.atomic
+def response_save_page(*, response_id: int, module_code: str, raw: dict, revision: int, language: str = "en",
+                       seconds: float = 0, confirmed=(), mode: str | None = None,
+                       allow_missing: bool = False, actor=None) -> tuple[PageResult, Response]:
+    """Validate and save one page. Nothing is saved when the page has errors.
+
+    `actor`: the signed-in user saving on the firm's behalf (an interviewer); their changes are
+    audited (surveys.answering.audit). Respondents' own saves pass None and copy nothing.
+    """
+    response = _locked(response_id)
+    if response.status == Response.Status.SUBMITTED:
+        raise AlreadySubmitted
+    if response.revision != revision:
+        raise Conflict
+    spec = spec_for_version(response.version)
+    confirmed = set(confirmed) | set(response.confirmed_warnings)
+    result = validate_page(spec, module_code, raw, response.answers, language=language, confirmed=confirmed,
+                           allow_missing=allow_missing)
+    if not result.ok:
+        return result, response
+    before = response.answers
+    response.answers = merge_page(spec, response.answers, module_code, result.values)
+    response.derived = spec.env(response.answers).derived()
+    response.revision += 1
+    response.confirmed_warnings = sorted(w for w in confirmed if w.split("#")[0] in spec.items)
+    response.page_seconds = {**response.page_seconds,
+                             module_code: round(response.page_seconds.get(module_code, 0) + max(0, seconds), 1)}
+    response.current_module = module_code
+    if mode:
+        response.mode = mode
+    if response.status == Response.Status.INVITED:
+        response.status = Response.Status.STARTED
+        response.started_at = timezone.now()
+    _store(response, ["answers", "derived", "revision", "confirmed_warnings", "page_seconds", "current_module",
+                      "mode", "status", "started_at"])
+    if actor is not None:
+        answer_edit_record(response=response, actor=actor, before=before, after=response.answers,
+                           module_code=module_code, mode=response.mode)
+    return result, response
+
+
+def first_incomplete_module(response: Response) -> tuple[str | None, dict]:
+    spec = spec_for_version(response.version)
+    answers: dict = {}
+    for module in spec.modules:
+        result = validate_page(spec, module.code, response.answers, answers, confirmed=_Everything(),
+                               allow_missing=bool(spec.missing_codes))
+        if result.errors:
+            return module.code, result.errors
+        answers.update(result.values)
+    return None, {}
+
+
+class _Everything:
+    def __contains__(self, item) -> bool:
+        return True
+
+
+@transaction.atomic
+def response_submit(*, response_id: int) -> tuple[Response, bool]:
+    """Submit once; a second submit (double click, second tab) is a no-op returning False."""
+    response = _locked(response_id)
+    if response.status == Response.Status.SUBMITTED:
+        return response, False
+    module_code, errors = first_incomplete_module(response)
+    if module_code:
+        raise Incomplete(module_code, errors)
+    response.status = Response.Status.SUBMITTED
+    response.submitted_at = timezone.now()
+    response.revision += 1
+    if response.started_at is None:
+        response.started_at = response.submitted_at
+    _store(response, ["status", "submitted_at", "revision", "started_at"])
+    schedule_results(response.version.questionnaire_id)
+    return response, True
+
+
+def schedule_results(questionnaire_id: int) -> None:
+    """Ask analytics to recompute after commit (import here: analytics builds on surveys)."""
+    try:
+        from analytics.results.services import results_schedule_recompute
+    except ImportError:  # analytics not installed in this deployment
+        return
+    results_schedule_recompute(questionnaire_id=questionnaire_id)
+
+
+def response_record(*, response: Response, answers: dict, language: str = "en", submitted_at=None,
+                     mode: str = Response.Mode.IMPORT, source: str = "") -> Response:
+    """Store a whole, already validated set of answers as a submitted response (imports, generators)."""
+    spec = spec_for_version(response.version)
+    now = submitted_at or timezone.now()
+    response.answers = answers
+    response.derived = spec.env(answers).derived()
+    response.status = Response.Status.SUBMITTED
+    response.mode, response.language, response.source = mode, language, source
+    response.started_at = response.started_at or now - dt.timedelta(minutes=15)
+    response.submitted_at = now
+    response.revision += 1
+    return response
+
+
+def response_validate_full(*, response: Response, raw: dict, language: str = "en") -> tuple[dict, dict]:
+    spec = spec_for_version(response.version)
+    return validate_all(spec, raw, language=language, allow_missing=bool(spec.missing_codes))

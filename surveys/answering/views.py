@@ -1,0 +1,178 @@
+"""The respondent's screens: welcome, one page per module, review, submit, thank-you.
+
+Every view finds the case through the personal token (surveys.access) and calls one service.
+"""
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.http import require_POST
+
+from surveys.access import invitation_for_token
+from surveys.answering.comforts import contact_handover, register_confirm
+from surveys.answering.forms import HandoverForm, register_form_class, welcome_extras
+from surveys.answering.pageflow import Channel, base_context, page_view, relevance_view, resume_target
+from surveys.answering.pages import review_sections
+from surveys.answering.pdf import answers_pdf
+from surveys.answering.saves import Incomplete, response_submit
+from surveys.models import Invitation, Response
+from surveys.models.i18n import pick
+from surveys.questionnaire.spec import spec_for_version
+from surveys.questionnaire.texts import t
+from surveys.ratelimit import client_address, hit
+
+
+def home(request):
+    return render(request, "surveys/home.html")
+
+
+def _case(request, token: str) -> tuple[Invitation, Response]:
+    """The case behind a token; failed look-ups are rate limited per client address."""
+    from django.conf import settings
+
+    key = client_address(request)
+    if not hit("token-check", key, 10**9, settings.RATE_LIMIT_WINDOW) or _blocked(key):
+        raise _TooMany
+    try:
+        invitation = invitation_for_token(token)
+    except Http404:
+        hit("token-miss", key, settings.RATE_LIMIT_TOKEN, settings.RATE_LIMIT_WINDOW)
+        raise
+    return invitation, invitation.response
+
+
+def _blocked(key: str) -> bool:
+    from django.conf import settings
+    from django.core.cache import cache
+
+    return (cache.get(f"rl:token-miss:{key}") or 0) >= settings.RATE_LIMIT_TOKEN
+
+
+class _TooMany(Exception):
+    pass
+
+
+def token_view(view):
+    def wrapper(request, token, *args, **kwargs):
+        try:
+            invitation, response = _case(request, token)
+        except _TooMany:
+            return HttpResponse("Too many attempts with invalid links. Please wait a few minutes.", status=429)
+        language = response.language
+        translation.activate(language)
+        return view(request, token, invitation, response, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+@token_view
+def welcome(request, token, invitation, response):
+    if invitation.opened_at is None:
+        Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=timezone.now())
+    if response.status == Response.Status.SUBMITTED:
+        return redirect("surveys:thanks", token=token)
+    return welcome_render(request, token, invitation, response)
+
+
+def welcome_render(request, token, invitation, response, status: int = 200, **forms):
+    """The welcome page; `forms` passes back a bound register or handover form with its errors."""
+    spec = spec_for_version(response.version)
+    started = response.status == Response.Status.STARTED and bool(response.current_module)
+    return render(request, "surveys/welcome.html", base_context(
+        response, token=token, firm=invitation.firm, intro=pick(spec.definition.get("intro"), response.language),
+        started=started, target=resume_target(spec, response), **welcome_extras(invitation, spec, **forms)),
+        status=status)
+
+
+@require_POST
+@token_view
+def set_language(request, token, invitation, response):
+    language = request.POST.get("language", "")
+    if language in response.version.languages and response.status != Response.Status.SUBMITTED:
+        Response.objects.filter(pk=response.pk).update(language=language)
+    return redirect(request.POST.get("next") or "surveys:welcome", token=token)
+
+
+def _channel(token: str, response: Response) -> Channel:
+    """The respondent's own link: a telephone case continued on the web becomes a web case again."""
+    kwargs = {"token": token}
+    return Channel(namespace="surveys", kwargs=kwargs, start=reverse("surveys:welcome", kwargs=kwargs),
+                   done=reverse("surveys:thanks", kwargs=kwargs),
+                   mode=Response.Mode.WEB if response.mode == Response.Mode.CATI else None,
+                   allow_missing=response.mode == Response.Mode.INTERVIEW, context={"token": token})
+
+
+@token_view
+def page(request, token, invitation, response, module):
+    if response.status == Response.Status.SUBMITTED:
+        return redirect("surveys:thanks", token=token)
+    return page_view(request, _channel(token, response), response, module)
+
+
+@require_POST
+@token_view
+def relevance(request, token, invitation, response, module):
+    return relevance_view(request, response, module)
+
+
+@token_view
+def review(request, token, invitation, response):
+    if response.status == Response.Status.SUBMITTED:
+        return redirect("surveys:thanks", token=token)
+    spec = spec_for_version(response.version)
+    return render(request, "surveys/review.html", base_context(
+        response, token=token, sections=review_sections(spec, response.answers, response.language),
+        notice=request.GET.get("incomplete") and t("submit_incomplete", response.language)))
+
+
+@require_POST
+@token_view
+def submit(request, token, invitation, response):
+    try:
+        response_submit(response_id=response.pk)
+    except Incomplete as exc:
+        return redirect("surveys:page", token=token, module=exc.module_code)
+    return redirect("surveys:thanks", token=token)
+
+
+@token_view
+def thanks(request, token, invitation, response):
+    if response.status != Response.Status.SUBMITTED:
+        return redirect("surveys:welcome", token=token)
+    spec = spec_for_version(response.version)
+    return render(request, "surveys/thanks.html", base_context(
+        response, token=token, firm=invitation.firm, submitted_at=response.submitted_at,
+        sections=review_sections(spec, response.answers, response.language)))
+
+
+@require_POST
+@token_view
+def register(request, token, invitation, response):
+    spec = spec_for_version(response.version)
+    form = register_form_class(spec, response.language)(request.POST)
+    if not form.is_valid():
+        return welcome_render(request, token, invitation, response, status=422, register_form=form)
+    register_confirm(invitation=invitation, spec=spec, values=form.cleaned_data)
+    return redirect("surveys:welcome", token=token)
+
+
+@require_POST
+@token_view
+def handover(request, token, invitation, response):
+    form = HandoverForm(request.POST, language=response.language)
+    if not form.is_valid():
+        return welcome_render(request, token, invitation, response, status=422, handover_form=form)
+    contact_handover(invitation=invitation, **form.cleaned_data)
+    return redirect("surveys:welcome", token=token)
+
+
+@token_view
+def pdf(request, token, invitation, response):
+    if response.status != Response.Status.SUBMITTED:
+        return redirect("surveys:welcome", token=token)
+    name = f"answers-{invitation.firm.pseudonym}.pdf"
+    return HttpResponse(answers_pdf(response=response, firm=invitation.firm), content_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,209 @@
+"""Telephone fieldwork: the call list, call attempts, case locks, interviews on the firm's behalf.
+
+The interviewer answers the firm's own Response through the same save service as the web
+(mode "cati", don't know / refused allowed, edits audited), so a case can move between web and
+telephone at any page; the revision check keeps either side from overwriting the other unseen.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from surveys.answering.audit import answer_edit_record
+from surveys.answering.saves import response_submit
+from surveys.models import CallAttempt, CatiCase, Invitation, OutcomeCode, Response
+
+DUE_AHEAD = dt.timedelta(minutes=10)  # an appointment this close is already on the "call now" list
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    label: str
+    aapor_code: str
+    callback_minutes: int
+    retry: bool
+    contacted: bool
+    needs_appointment: bool = False
+    offered: bool = True
+
+
+# Modelled on the outcome tables of established CATI systems (queXS, Blaise): each outcome carries
+# its AAPOR disposition, a default call-back delay and whether to try again. The firm is the
+# sampled unit (a list sample), so a wrong number leaves its eligibility unknown (3.90), not 4.x.
+DEFAULT_OUTCOMES = [
+    Outcome("no-answer", "No answer", "3.13", 180, True, False),
+    Outcome("busy", "Busy", "3.12", 15, True, False),
+    Outcome("answering-machine", "Answering machine or voicemail", "3.14", 240, True, False),
+    Outcome("not-available", "Firm reached, contact person not available", "2.21", 240, True, True),
+    Outcome("appointment", "Appointment: call back at the agreed date and time", "2.21", 0, True, True,
+            needs_appointment=True),
+    Outcome("partial", "Interview interrupted, to be continued (partial)", "1.2", 1440, True, True),
+    Outcome("soft-refusal", "Soft refusal: try again in a week", "2.11", 10080, True, True),
+    Outcome("refusal", "Refusal: do not call again", "2.11", 0, False, True),
+    Outcome("language", "Language barrier", "2.33", 0, False, True),
+    Outcome("wrong-number", "Wrong or disconnected number", "3.90", 0, False, False),
+    Outcome("out-of-scope", "Firm closed or out of scope", "4.10", 0, False, True),
+    Outcome("complete", "Complete interview", "1.1", 0, False, True, offered=False),
+]
+COMPLETE = "complete"
+
+
+class CaseLocked(Exception):
+    def __init__(self, case: CatiCase):
+        self.case = case
+        super().__init__(f"case {case.pk} is locked by {case.locked_by} until {case.locked_until}")
+
+
+class CaseClosed(Exception):
+    pass
+
+
+# ------------------------------------------------------------------ outcome codes and cases
+def outcome_codes_install(*, model=OutcomeCode) -> int:
+    """Create the default outcome codes that are missing (codes staff edited are left alone)."""
+    created = 0
+    for position, o in enumerate(DEFAULT_OUTCOMES):
+        _, new = model.objects.get_or_create(code=o.code, defaults={
+            "label": o.label, "aapor_code": o.aapor_code, "callback_minutes": o.callback_minutes, "retry": o.retry,
+            "contacted": o.contacted, "needs_appointment": o.needs_appointment, "offered": o.offered,
+            "position": position})
+        created += new
+    return created
+
+
+@transaction.atomic
+def cati_cases_open(*, invitations, interviewer=None) -> int:
+    """Put invitations on the telephone list (once), optionally assigned to an interviewer."""
+    ids = set(Invitation.objects.filter(pk__in=[i.pk for i in invitations]).values_list("pk", flat=True))
+    ids -= set(CatiCase.objects.filter(invitation_id__in=ids).values_list("invitation_id", flat=True))
+    now = timezone.now()
+    CatiCase.objects.bulk_create([CatiCase(invitation_id=pk, interviewer=interviewer,
+                                           assigned_at=now if interviewer else None) for pk in sorted(ids)])
+    return len(ids)
+
+
+def cati_cases_assign(*, cases, interviewer) -> int:
+    return CatiCase.objects.filter(pk__in=[c.pk for c in cases]).update(
+        interviewer=interviewer, assigned_at=timezone.now() if interviewer else None)
+
+
+def cati_cases_distribute(*, wave, interviewers: list) -> int:
+    """Open every unsubmitted case of a wave and deal them round robin to the interviewers."""
+    invitations = list(wave.invitations.exclude(response__status=Response.Status.SUBMITTED).order_by("pk"))
+    cati_cases_open(invitations=invitations)
+    cases = list(CatiCase.objects.filter(invitation__wave=wave, closed=False, interviewer__isnull=True).order_by("pk"))
+    for n, interviewer in enumerate(interviewers):
+        cati_cases_assign(cases=cases[n::len(interviewers)], interviewer=interviewer)
+    return len(cases)
+
+
+# ------------------------------------------------------------------ the call list
+def call_list(*, user, now: dt.datetime | None = None) -> dict[str, list[CatiCase]]:
+    """The user's open cases: those to call now (appointments first, then fewest attempts) and later ones."""
+    now = now or timezone.now()
+    cases = (CatiCase.objects.filter(interviewer=user, closed=False)
+             .exclude(invitation__response__status=Response.Status.SUBMITTED)
+             .select_related("invitation__firm", "invitation__wave", "invitation__response", "last_outcome",
+                             "locked_by"))
+    due = Q(next_call_at__isnull=True) | Q(next_call_at__lte=now + DUE_AHEAD)
+    return {
+        "due": list(cases.filter(due).order_by(F("appointment_at").asc(nulls_last=True), "attempts",
+                                               F("next_call_at").asc(nulls_first=True), "pk")),
+        "later": list(cases.exclude(due).order_by("next_call_at", "pk")),
+    }
+
+
+# ------------------------------------------------------------------ locks
+def case_lock(*, case_id: int, user, now: dt.datetime | None = None) -> CatiCase:
+    """Take (or renew) the case for `user`; CaseLocked while another user's lock runs."""
+    now = now or timezone.now()
+    until = now + dt.timedelta(minutes=settings.CATI_LOCK_MINUTES)
+    held = CatiCase.objects.select_related("locked_by").get(pk=case_id)
+    if held.locked_by_id == user.pk and held.locked_until and held.locked_until > now + (until - now) / 2:
+        return held  # renewed recently: no write on every page view
+    free = Q(locked_by__isnull=True) | Q(locked_by=user) | Q(locked_until__lte=now)
+    taken = CatiCase.objects.filter(free, pk=case_id).update(locked_by=user, locked_until=until)  # compare-and-set
+    case = CatiCase.objects.select_related("locked_by").get(pk=case_id)
+    if taken != 1:
+        raise CaseLocked(case)
+    return case
+
+
+def case_unlock(*, case_id: int, user, force: bool = False) -> bool:
+    """Release the case; `force` (supervisors) releases another user's lock."""
+    cases = CatiCase.objects.filter(pk=case_id)
+    if not force:
+        cases = cases.filter(locked_by=user)
+    return cases.update(locked_by=None, locked_until=None) == 1
+
+
+def _case_for_update(case_id: int, user, now: dt.datetime) -> CatiCase:
+    case = (CatiCase.objects.select_for_update(of=("self",))  # not the nullable joined rows
+            .select_related("invitation__firm", "locked_by").get(pk=case_id))
+    if case.is_locked_for(user, now):
+        raise CaseLocked(case)
+    if case.closed:
+        raise CaseClosed("this case is closed")
+    return case
+
+
+# ------------------------------------------------------------------ calls and interviews
+@transaction.atomic
+def call_attempt_record(*, case_id: int, user, outcome: OutcomeCode, appointment_at: dt.datetime | None = None,
+                        note: str = "", now: dt.datetime | None = None) -> CallAttempt:
+    """Log a call: schedule the next one from the appointment or the outcome's delay; release the case."""
+    now = now or timezone.now()
+    case = _case_for_update(case_id, user, now)
+    if outcome.needs_appointment and appointment_at is None:
+        raise ValidationError("This outcome needs the date and time of the appointment.", code="appointment")
+    if appointment_at is not None and appointment_at <= now:
+        raise ValidationError("The appointment must be in the future.", code="appointment_past")
+    attempt = CallAttempt.objects.create(case=case, interviewer=user, outcome=outcome, called_at=now,
+                                         number=case.invitation.firm.phone, appointment_at=appointment_at, note=note)
+    _case_after_call(case, outcome, now, appointment_at)
+    return attempt
+
+
+def _case_after_call(case: CatiCase, outcome: OutcomeCode, now: dt.datetime, appointment_at=None) -> None:
+    case.attempts += 1
+    case.last_outcome, case.last_called_at, case.appointment_at = outcome, now, appointment_at
+    case.next_call_at = appointment_at or now + dt.timedelta(minutes=outcome.callback_minutes)
+    case.closed = not outcome.retry or (appointment_at is None and case.attempts >= settings.CATI_MAX_ATTEMPTS)
+    case.locked_by, case.locked_until = None, None  # the call is over
+    case.save(update_fields=["attempts", "last_outcome", "last_called_at", "appointment_at", "next_call_at",
+                             "closed", "locked_by", "locked_until"])
+
+
+def cati_interview_start(*, case_id: int, user) -> CatiCase:
+    """Lock the case for the interview; CaseClosed when the questionnaire was already submitted."""
+    case = case_lock(case_id=case_id, user=user)
+    if Response.objects.filter(invitation__cati=case, status=Response.Status.SUBMITTED).exists():
+        case_unlock(case_id=case_id, user=user)
+        raise CaseClosed("the questionnaire has already been submitted")
+    return case
+
+
+@transaction.atomic
+def cati_interview_submit(*, case_id: int, user, now: dt.datetime | None = None) -> Response:
+    """Submit the interview (Incomplete names the page to fix), log the completing call, close the case."""
+    now = now or timezone.now()
+    case = _case_for_update(case_id, user, now)
+    response, submitted = response_submit(response_id=case.invitation.response.pk)
+    if submitted:
+        answer_edit_record(response=response, actor=user, before=response.answers, after=response.answers,
+                           module_code="", mode=response.mode, action="submit")
+    complete = OutcomeCode.objects.filter(code=COMPLETE).first()
+    if complete is None:
+        outcome_codes_install()
+        complete = OutcomeCode.objects.get(code=COMPLETE)
+    CallAttempt.objects.create(case=case, interviewer=user, outcome=complete, called_at=now,
+                               number=case.invitation.firm.phone)
+    _case_after_call(case, complete, now)
+    return response

@@ -1,0 +1,112 @@
+"""Admin for fieldwork: samples and strata (read-only snapshots), messages, opt-outs, plans, imports."""
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from surveys.fieldwork.mailing import bounce_record
+from surveys.models import MailingPlan, Message, OptOut, PopulationImport, Sample, Selection, Stratum, WaveTracking
+
+
+class StratumInline(admin.TabularInline):
+    model = Stratum
+    extra = 0
+    can_delete = False
+    fields = ("key", "population", "allocated", "spread", "take_all")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Sample)
+class SampleAdmin(admin.ModelAdmin):
+    """Samples are drawn on the staff page or with draw_sample; here they are read, never edited."""
+
+    list_display = ("name", "wave", "allocation", "size", "population_size", "seed", "drawn_at", "created_by")
+    list_filter = ("wave", "allocation")
+    readonly_fields = [f.name for f in Sample._meta.fields]
+    inlines = [StratumInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect(reverse("fieldwork:waves"))
+
+
+@admin.register(Selection)
+class SelectionAdmin(admin.ModelAdmin):
+    list_display = ("firm", "sample", "stratum", "invitation")
+    list_filter = ("sample",)
+    search_fields = ("firm__name", "firm__identifier")
+    readonly_fields = ("sample", "stratum", "firm", "invitation")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("invitation", "kind", "status", "to_email", "attempts", "sent_at", "bounced_at")
+    list_filter = ("status", "kind", "invitation__wave")
+    search_fields = ("to_email", "message_id", "invitation__firm__name", "invitation__firm__identifier")
+    readonly_fields = [f.name for f in Message._meta.fields]
+    actions = ["mark_bounced", "requeue_failed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Record as bounced (undelivered)", permissions=["record_bounce"])
+    def mark_bounced(self, request, queryset):
+        marked = sum(bounce_record(message_id=m.message_id, reason=f"recorded by {request.user}")
+                     for m in queryset.filter(status=Message.Status.SENT).exclude(message_id=""))
+        self.message_user(request, f"{marked} messages recorded as bounced.", messages.SUCCESS)
+
+    @admin.action(description="Queue failed messages again", permissions=["send_messages"])
+    def requeue_failed(self, request, queryset):
+        from surveys.fieldwork.mailing import schedule_dispatch
+
+        count = queryset.filter(status=Message.Status.FAILED).update(status=Message.Status.QUEUED, attempts=0,
+                                                                      dispatched_at=None, error="")
+        schedule_dispatch()
+        self.message_user(request, f"{count} messages queued again.", messages.SUCCESS)
+
+    def has_record_bounce_permission(self, request):
+        return request.user.has_perm("surveys.record_bounce")
+
+    def has_send_messages_permission(self, request):
+        return request.user.has_perm("surveys.send_messages")
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    list_display = ("invitation", "via", "reason", "created_at")
+    list_filter = ("via", "invitation__wave")
+    search_fields = ("invitation__firm__name", "invitation__firm__identifier")
+    raw_id_fields = ("invitation",)
+
+
+@admin.register(MailingPlan)
+class MailingPlanAdmin(admin.ModelAdmin):
+    list_display = ("wave", "reminder_days", "reminders_enabled")
+
+
+@admin.register(PopulationImport)
+class PopulationImportAdmin(admin.ModelAdmin):
+    """Uploads happen on the staff import page (mapping, check, report); the admin lists them."""
+
+    list_display = ("original_name", "status", "created_by", "created_at", "imported_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in PopulationImport._meta.fields]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect(reverse("fieldwork:import-upload"))
+
+
+@admin.register(WaveTracking)
+class WaveTrackingAdmin(admin.ModelAdmin):
+    list_display = ("wave", "computed_at")
+    readonly_fields = ("wave", "computed_at", "data")
+
+    def has_add_permission(self, request):
+        return False

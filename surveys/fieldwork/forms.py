@@ -1,0 +1,123 @@
+"""Forms of the fieldwork staff pages: they clean input and return typed values for the services."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from surveys.fieldwork.population import FIELDS, attribute_key
+from surveys.fieldwork.sampling import STRATA_FIELDS, SampleError, parse_filters
+from surveys.models import Sample
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in text.replace(";", ",").split(",") if c.strip()]
+
+
+class SampleForm(forms.Form):
+    name = forms.SlugField(max_length=100, initial="main")
+    allocation = forms.ChoiceField(choices=Sample.Allocation.choices)
+    size = forms.IntegerField(required=False, min_value=1, help_text="Total n (proportional and Neyman).")
+    strata_fields = forms.MultipleChoiceField(
+        choices=[(f, f) for f in STRATA_FIELDS], required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Strata are the combinations of these (size_class: EU headcount classes; turnover_class: EU "
+                  "turnover classes; nace2: first two digits of the industry code).")
+    turnover_above = forms.DecimalField(required=False, min_value=0, label="Turnover above (EUR)",
+                                        help_text="e.g. 1000000 for the Italian study's filter")
+    employees_at_least = forms.IntegerField(required=False, min_value=0)
+    districts = forms.CharField(required=False, help_text="Comma-separated district codes; empty: all.")
+    industry_starts_with = forms.CharField(required=False, max_length=20, help_text="NACE / Ateco prefix")
+    market = forms.ChoiceField(choices=[("", "any"), ("B2B", "B2B"), ("B2C", "B2C")], required=False)
+    other_filters = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                    help_text="One per line, e.g. region__in=Veneto,Friuli or "
+                                              "attributes__source=SPRI")
+    neyman_variable = forms.ChoiceField(choices=[("", "—"), ("turnover", "turnover"), ("employees", "employees")],
+                                        required=False, help_text="Neyman allocation only.")
+    take_all_employees = forms.IntegerField(required=False, min_value=1,
+                                            label="Take all firms with at least N employees")
+    fixed = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="Fixed allocation: one stratum per line, e.g. TV_FURN|31.01=20")
+    min_per_stratum = forms.IntegerField(min_value=0, initial=0)
+    seed = forms.IntegerField(required=False, min_value=0, help_text="Empty: a random seed, stored with the sample.")
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["filters"] = self._filters(data)
+        except SampleError as exc:
+            self.add_error("other_filters", str(exc))
+        data["take_all"] = {"employees__gte": data["take_all_employees"]} if data.get("take_all_employees") else {}
+        data["fixed_allocation"] = self._fixed(data.get("fixed") or "")
+        if data.get("allocation") in ("proportional", "neyman") and not data.get("size"):
+            self.add_error("size", "Give the sample size for this allocation.")
+        if data.get("allocation") == "neyman" and not data.get("neyman_variable"):
+            self.add_error("neyman_variable", "Neyman allocation needs a variable.")
+        return data
+
+    def _filters(self, data) -> dict:
+        filters = parse_filters([line.strip() for line in (data.get("other_filters") or "").splitlines()
+                                 if line.strip()])
+        if data.get("turnover_above") is not None:
+            filters["turnover__gt"] = str(data["turnover_above"])
+        if data.get("employees_at_least") is not None:
+            filters["employees__gte"] = str(data["employees_at_least"])
+        if _codes(data.get("districts") or ""):
+            filters["district__in"] = _codes(data["districts"])
+        if data.get("industry_starts_with"):
+            filters["industry_code__startswith"] = data["industry_starts_with"]
+        if data.get("market"):
+            filters["market"] = data["market"]
+        return filters
+
+    def _fixed(self, text: str) -> dict[str, int]:
+        fixed = {}
+        for line in filter(None, (x.strip() for x in text.splitlines())):
+            key, sep, n = line.rpartition("=")
+            if not sep or not n.strip().isdigit():
+                self.add_error("fixed", f"{line!r} should look like STRATUM=20")
+                continue
+            fixed[key.strip()] = int(n)
+        return fixed
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(help_text="CSV (comma, semicolon or tab separated) or XLSX; the first row holds the "
+                                     "column names.")
+    encoding = forms.ChoiceField(choices=[("auto", "automatic (UTF-8 with or without BOM, else Latin-1)"),
+                                          ("utf-8", "UTF-8"), ("latin-1", "Latin-1 / Windows-1252")])
+    decimal = forms.ChoiceField(choices=[("auto", "automatic"), (",", "comma: 1.234.567,89"),
+                                         (".", "point: 1,234,567.89")])
+    turnover_multiplier = forms.DecimalField(initial=Decimal(1), min_value=Decimal("0.000001"),
+                                             help_text="1000 when the file gives turnover in thousands of EUR")
+    source = forms.CharField(required=False, max_length=100, help_text="Stored with each firm, e.g. AIDA-2016")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt", ".tsv", ".xlsx", ".xlsm")):
+            raise forms.ValidationError("Upload a .csv or .xlsx file.")
+        return upload
+
+    def options(self) -> dict:
+        data = self.cleaned_data
+        return {"encoding": data["encoding"], "decimal": data["decimal"],
+                "turnover_multiplier": str(data["turnover_multiplier"]), "source": data["source"]}
+
+
+def mapping_form_class(columns: list[str]) -> type[forms.Form]:
+    """One choice per file column: a firm field, an attribute kept for sampling, or ignore."""
+    fields = {}
+    for index, column in enumerate(columns):
+        choices = [("", "—")] + [(f, f) for f in FIELDS] + [
+            (f"attributes.{attribute_key(column)}", f"attribute “{attribute_key(column)}”"), ("ignore", "ignore")]
+        fields[f"col{index}"] = forms.ChoiceField(choices=choices, required=False, label=column or f"column {index}")
+    fields["accept_valid"] = forms.BooleanField(required=False, label="Import the valid rows even if some rows "
+                                                                      "have errors")
+    return type("MappingForm", (forms.Form,), fields)
+
+
+def mapping_initial(columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    return {f"col{i}": mapping.get(c, f"attributes.{attribute_key(c)}") for i, c in enumerate(columns)}
+
+
+def mapping_from(form: forms.Form, columns: list[str]) -> dict[str, str]:
+    return {c: form.cleaned_data.get(f"col{i}") or "ignore" for i, c in enumerate(columns)}

@@ -1,0 +1,19 @@
+"""Fieldwork staff pages under /staff/ (docs/fieldwork.md)."""
+from django.urls import path
+
+from surveys.fieldwork import views as staff
+
+app_name = "fieldwork"
+urlpatterns = [
+    path("", staff.waves, name="waves"),
+    path("waves/<int:wave_id>/", staff.tracking, name="tracking"),
+    path("waves/<int:wave_id>/recompute/", staff.tracking_refresh, name="recompute"),
+    path("waves/<int:wave_id>/invite/", staff.wave_invite, name="invite"),
+    path("waves/<int:wave_id>/remind/", staff.wave_remind, name="remind"),
+    path("waves/<int:wave_id>/sample/", staff.sample_new, name="sample-new"),
+    path("samples/<int:sample_id>/", staff.sample_detail, name="sample"),
+    path("population/import/", staff.import_upload, name="import-upload"),
+    path("population/import/<int:import_id>/", staff.import_detail, name="import"),
+    path("population/import/<int:import_id>/check/", staff.import_check, name="import-check"),
+    path("population/import/<int:import_id>/apply/", staff.import_apply, name="import-apply"),
+]

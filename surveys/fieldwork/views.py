@@ -1,0 +1,188 @@
+"""Fieldwork staff screens: waves, tracking, sample drawing, population import.
+
+Each view checks a permission (docs/fieldwork.md lists them), gets its object, validates a form,
+calls one service and redirects. Long work (sending, recomputing) goes to Celery.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from surveys.fieldwork.charts import progress_chart
+from surveys.fieldwork.forms import (
+    ImportUploadForm,
+    SampleForm,
+    mapping_form_class,
+    mapping_from,
+    mapping_initial,
+)
+from surveys.fieldwork.mailing import invitations_schedule, reminder_days, reminders_queue
+from surveys.fieldwork.population import upload_columns, upload_create, upload_run
+from surveys.fieldwork.sampling import SampleError, sample_draw
+from surveys.fieldwork.tracking import (
+    CATEGORY_HELP,
+    COUNT_HELP,
+    COUNTS,
+    RATE_HELP,
+    tracking_recompute,
+    tracking_schedule,
+)
+from surveys.models import Invitation, PopulationImport, Sample, Wave, WaveTracking
+
+TRACKING_VIEWERS = ("surveys.view_wavetracking", "surveys.view_aggregates")
+STALE_AFTER = dt.timedelta(minutes=2)
+
+
+def staff_permission(*perms: str):
+    """Signed-in users holding any of `perms` (superusers hold all); others get 403."""
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not any(request.user.has_perm(p) for p in perms):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+        return wrapper
+    return decorate
+
+
+# ------------------------------------------------------------------ waves and tracking
+@staff_permission(*TRACKING_VIEWERS, "surveys.view_wave")
+def waves(request):
+    cases = Invitation.objects.filter(wave=OuterRef("pk")).values("wave").annotate(n=Count("pk")).values("n")
+    rows = (Wave.objects.select_related("questionnaire", "version", "tracking")
+            .annotate(cases=Subquery(cases), samples_count=Count("samples", distinct=True))
+            .order_by("-opens_at", "questionnaire__code", "code"))
+    return render(request, "fieldwork/waves.html", {"waves": rows})
+
+
+@staff_permission(*TRACKING_VIEWERS)
+def tracking(request, wave_id: int):
+    wave = get_object_or_404(Wave.objects.select_related("questionnaire", "version"), pk=wave_id)
+    stored = WaveTracking.objects.filter(wave=wave).first()
+    if stored is None or stored.computed_at is None:  # first visit: compute once, then Celery keeps it fresh
+        tracking_recompute(wave_id=wave.pk)
+    elif timezone.now() - stored.computed_at > STALE_AFTER:  # ask for fresh figures; the next visit shows them
+        tracking_schedule(wave_id=wave.pk)
+    stored = WaveTracking.objects.get(wave=wave)
+    data = stored.data
+    totals = [{"name": n, "label": n.replace("_", " "), "value": data["totals"].get(n, 0), "help": COUNT_HELP[n]}
+              for n in COUNTS]
+    rates = [{"name": n, "value": data["rates"].get(n), "help": h} for n, h in RATE_HELP.items()]
+    return render(request, "fieldwork/tracking.html", {
+        "wave": wave, "tracking": stored, "data": data, "totals": totals, "rates": rates,
+        "categories": [{"code": c, "help": h, "count": data["categories"].get(c, 0)} for c, h in CATEGORY_HELP.items()],
+        "chart": progress_chart(data.get("daily", [])), "samples": wave.samples.all(),
+        "reminder_days": reminder_days(wave)})
+
+
+@require_POST
+@staff_permission("surveys.recompute_tracking")
+def tracking_refresh(request, wave_id: int):
+    wave = get_object_or_404(Wave, pk=wave_id)
+    tracking_schedule(wave_id=wave.pk)
+    messages.info(request, "Recomputing: reload the page in a moment to see the new figures.")
+    return redirect("fieldwork:tracking", wave_id=wave.pk)
+
+
+@require_POST
+@staff_permission("surveys.send_messages")
+def wave_invite(request, wave_id: int):
+    wave = get_object_or_404(Wave, pk=wave_id)
+    invitations_schedule(wave_id=wave.pk)
+    messages.success(request, "Invitations are being prepared for every sampled firm not yet invited; the workers "
+                              "send them in batches. Recompute in a moment to follow them.")
+    return redirect("fieldwork:tracking", wave_id=wave.pk)
+
+
+@require_POST
+@staff_permission("surveys.send_messages")
+def wave_remind(request, wave_id: int):
+    wave = get_object_or_404(Wave, pk=wave_id)
+    queued = reminders_queue(wave=wave)
+    messages.success(request, f"{queued} reminders queued (only cases due under the schedule, never twice).")
+    return redirect("fieldwork:tracking", wave_id=wave.pk)
+
+
+# ------------------------------------------------------------------ samples
+@staff_permission("surveys.draw_sample")
+def sample_new(request, wave_id: int):
+    wave = get_object_or_404(Wave, pk=wave_id)
+    form = SampleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sample = sample_draw(
+                wave=wave, name=data["name"], filters=data["filters"], strata_fields=data["strata_fields"],
+                allocation=data["allocation"], size=data["size"], fixed=data["fixed_allocation"],
+                neyman_variable=data["neyman_variable"], take_all=data["take_all"],
+                min_per_stratum=data["min_per_stratum"] or 0, seed=data["seed"], user=request.user)
+        except SampleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("fieldwork:sample", sample_id=sample.pk)
+    return render(request, "fieldwork/sample_form.html", {"wave": wave, "form": form})
+
+
+@staff_permission("surveys.view_sample", "surveys.draw_sample")
+def sample_detail(request, sample_id: int):
+    sample = get_object_or_404(Sample.objects.select_related("wave__questionnaire", "created_by"), pk=sample_id)
+    strata = sample.strata.annotate(invited=Count("selections", filter=Q(selections__invitation__isnull=False)))
+    return render(request, "fieldwork/sample.html", {"sample": sample, "strata": strata})
+
+
+# ------------------------------------------------------------------ population import
+@staff_permission("surveys.import_firms")
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        record = upload_create(upload=form.cleaned_data["file"], options=form.options(), user=request.user)
+        return redirect("fieldwork:import", import_id=record.pk)
+    recent = PopulationImport.objects.select_related("created_by")[:10]
+    return render(request, "fieldwork/import_upload.html", {"form": form, "recent": recent})
+
+
+@staff_permission("surveys.import_firms")
+def import_detail(request, import_id: int):
+    record = get_object_or_404(PopulationImport, pk=import_id)
+    columns, mapping, file_errors = upload_columns(record)
+    form = mapping_form_class(columns)(initial=mapping_initial(columns, mapping))
+    return _import_page(request, record, form, file_errors)
+
+
+@require_POST
+@staff_permission("surveys.import_firms")
+def import_check(request, import_id: int):
+    return _import_run(request, import_id, apply=False)
+
+
+@require_POST
+@staff_permission("surveys.import_firms")
+def import_apply(request, import_id: int):
+    return _import_run(request, import_id, apply=True)
+
+
+def _import_run(request, import_id: int, *, apply: bool):
+    record = get_object_or_404(PopulationImport, pk=import_id)
+    columns, _, file_errors = upload_columns(record)
+    form = mapping_form_class(columns)(request.POST)
+    if record.status == PopulationImport.Status.IMPORTED or not form.is_valid():
+        return _import_page(request, record, form, file_errors, status=400)
+    report = upload_run(record=record, mapping=mapping_from(form, columns), apply=apply,
+                        accept_valid=form.cleaned_data["accept_valid"])
+    if report.applied:
+        messages.success(request, f"Imported: {report.created} firms created, {report.updated} updated.")
+    return redirect("fieldwork:import", import_id=record.pk)
+
+
+def _import_page(request, record, form, file_errors, status: int = 200):
+    return render(request, "fieldwork/import_detail.html", {
+        "record": record, "form": form, "file_errors": file_errors, "report": record.report or None}, status=status)

@@ -1,9 +1,0 @@
-from django.contrib.auth.views import LogoutView
-from django.urls import path
-
-from surveys.views.accounts import ThrottledLoginView
-
-urlpatterns = [
-    path("login/", ThrottledLoginView.as_view(), name="login"),
-    path("logout/", LogoutView.as_view(), name="logout"),
-]
