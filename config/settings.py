@@ -174,7 +174,7 @@ FIELDWORK_REDISPATCH_SECONDS = env_int("FIELDWORK_REDISPATCH_SECONDS", 600)  # r
 FIELDWORK_MAX_ATTEMPTS = env_int("FIELDWORK_MAX_ATTEMPTS", 3)  # temporary SMTP failures before `failed`
 FIELDWORK_REMINDER_DAYS = [int(d) for d in os.environ.get("FIELDWORK_REMINDER_DAYS", "7,14").split(",") if d]
 FIELDWORK_PARTIAL_SHARE = 0.5  # share of modules saved for an unfinished case to be an AAPOR partial (1.2)
-FIELDWORK_DISPOSITION_SOURCES = ["surveys.fieldwork.tracking.cati_dispositions"]  # f(wave) -> {invitation id: AAPOR code}
+FIELDWORK_DISPOSITION_SOURCES = ["surveys.fieldwork.tracking.cati_dispositions"]  # f(wave) -> {invitation: AAPOR}
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "surveys.fieldwork.tasks"]
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
