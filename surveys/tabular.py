@@ -1,78 +1,122 @@
-"""Reading an uploaded CSV or XLSX file into a header and rows of text, refusing what is not one."""
+"""The one reader of tabular files staff upload: firm registers and response files, CSV or XLSX.
+
+Both imports meet the same rules: UTF-8 (with or without BOM) or, where the caller allows it,
+Windows Latin-1 (Excel's "CSV" on Italian and Spanish machines); UTF-16 and binary files are
+refused with a message; the delimiter is sniffed (`,` `;` tab `|`); XLSX is read by calamine
+(about 30 times faster than openpyxl), the sheet named `data` if there is one, else the first.
+Rows keep their number in the file (the header is row 1) so staff can find a row in the
+spreadsheet, and rows with no value at all are left out. Numbers written the Italian, Spanish or
+English way are read by `decimal_mark` + `parse_number`.
+"""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-import zipfile
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
 from typing import BinaryIO
 
-HEAD_BYTES = 64 * 1024
+ENCODINGS = ("auto", "utf-8", "latin-1")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
 class ImportFileError(ValueError):
-    """The file cannot be read as a table of this questionnaire at all."""
+    """The file cannot be read as a table at all; the message says why, for the person who uploaded it."""
 
 
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list]]  # (row number in the file, cells); CSV cells are text, XLSX cells typed
+    encoding: str  # utf-8, utf-8-sig, latin-1 or xlsx
+    delimiter: str
 
-def read_table(stream: BinaryIO, filename: str = "") -> tuple[list[str], list[list[str]]]:
-    """Header and rows (all cells as text) of a CSV or XLSX file; ImportFileError when unreadable."""
-    head = stream.read(HEAD_BYTES)
+
+def table_read(source: Path | BinaryIO, *, encoding: str = "auto") -> Table:
+    """Header and rows of a CSV or XLSX file; ImportFileError when it is not one."""
+    raw = source.read_bytes() if isinstance(source, Path) else _stream_bytes(source)
+    if not raw:
+        raise ImportFileError("The file is empty.")
+    if raw.startswith(b"PK\x03\x04"):
+        return _read_xlsx(raw)
+    text, used = _decode(raw, encoding)
+    return _read_csv(text, used)
+
+
+def _stream_bytes(stream: BinaryIO) -> bytes:
     stream.seek(0)
-    if not head:
-        raise ImportFileError("the file is empty")
-    if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(stream)
-    if b"\x00" in head:
-        raise ImportFileError("this is a binary file, not a CSV or XLSX export")
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut by the 64 KB boundary
-            raise ImportFileError("the file is not UTF-8 text (save it as CSV UTF-8 or XLSX)") from None
-    return _read_csv(stream, head)
+    raw = stream.read()
+    stream.seek(0)
+    return raw
 
 
-def _read_csv(stream: BinaryIO, head: bytes) -> tuple[list[str], list[list[str]]]:
-    first_line = head.split(b"\n", 1)[0].decode("utf-8", errors="ignore")
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
+def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        raise ImportFileError("The file is UTF-16 or binary, not a text CSV: save it as CSV UTF-8 or as XLSX.")
+    if encoding in ("auto", "utf-8"):
+        try:
+            return raw.decode("utf-8-sig"), "utf-8" + ("-sig" if raw.startswith(b"\xef\xbb\xbf") else "")
+        except UnicodeDecodeError as exc:
+            if encoding == "utf-8":
+                line = raw[: exc.start].count(b"\n") + 1
+                raise ImportFileError(f"line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8 text; the file is "
+                                      f"probably Latin-1 (Windows): choose that encoding or save it as CSV UTF-8.")
+    # Windows Latin-1 first (it has the euro sign), ISO Latin-1 for the bytes cp1252 leaves undefined
+    for name in ("cp1252", "latin-1"):
+        try:
+            return raw.decode(name), "latin-1"
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError("The file cannot be read as Latin-1 text.")  # latin-1 decodes every byte
+
+
+def _read_csv(text: str, used: str) -> Table:
+    first_line = text[:20000].split("\n", 1)[0]
     try:
-        header = next(reader, None)
-        if not header:
-            raise ImportFileError("the file has no header row")
-        return [h.strip() for h in header], list(reader)
+        delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        if not any(header):
+            raise ImportFileError("The file is empty or has no header row.")
+        # record numbers, not physical lines: a cell with a line break is still one spreadsheet row
+        rows = [(n, cells) for n, cells in enumerate(reader, start=2) if any(c.strip() for c in cells)]
     except csv.Error as exc:
-        raise ImportFileError(f"malformed CSV near row {reader.line_num}: {exc} (truncated or not a CSV file?)")
-    except UnicodeDecodeError:
-        raise ImportFileError(f"the file is not UTF-8 text after row {reader.line_num}")
-    finally:
-        text.detach()
+        raise ImportFileError(f"malformed CSV near line {reader.line_num}: {exc} (truncated or not a CSV file?)")
+    return Table(header, rows, used, delimiter)
 
 
-def _read_xlsx(stream: BinaryIO) -> tuple[list[str], list[list[str]]]:
-    from openpyxl import load_workbook
+def _read_xlsx(raw: bytes) -> Table:
+    from python_calamine import CalamineWorkbook
 
     try:
-        book = load_workbook(stream, read_only=True, data_only=True)
-        sheet = book["data"] if "data" in book.sheetnames else book.worksheets[0]
-        rows = [[xlsx_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
-        raise ImportFileError(f"the XLSX file is damaged or truncated ({exc.__class__.__name__})")
-    while rows and not any(rows[-1]):
-        rows.pop()
-    if not rows:
-        raise ImportFileError("the workbook has no rows")
-    header = rows[0]
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        name = "data" if "data" in book.sheet_names else book.sheet_names[0]
+        cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own types for a broken or non-XLSX file
+        raise ImportFileError(f"The file is not a readable XLSX workbook (damaged or truncated?): {exc}")
+    header = [xlsx_text(h).strip() for h in (cells[0] if cells else [])]
     while header and not header[-1]:
         header.pop()
-    return [h.strip() for h in header], [r[:len(header)] + [""] * (len(header) - len(r)) for r in rows[1:]]
+    if not header:
+        raise ImportFileError("The first sheet is empty or has no header row.")
+    width = len(header)
+    rows = [(n, _fit(list(row), width)) for n, row in enumerate(cells[1:], start=2)
+            if any(c not in (None, "") for c in row)]
+    return Table(header, rows, "xlsx", "")
+
+
+def _fit(cells: list, width: int) -> list:
+    return cells[:width] + [""] * (width - len(cells))
 
 
 def xlsx_text(value) -> str:
-    """A cell as the CSV export would have written it (a date typed in Excel becomes YYYY-MM-DD)."""
+    """A cell as a CSV export would have written it (a date typed in Excel becomes YYYY-MM-DD)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -85,3 +129,33 @@ def xlsx_text(value) -> str:
         return value.isoformat()
     return str(value)
 
+
+# ------------------------------------------------------------------ numbers
+def decimal_mark(values: list, default: str) -> str:
+    """A column's decimal mark, decided by the values where it is unambiguous (1.234,5 / 1,234.5 / 12,50)."""
+    votes = {",": 0, ".": 0}
+    for value in values:
+        s = re.sub(r"[^\d.,]", "", str(value))
+        last = max(s.rfind(","), s.rfind("."))
+        if last < 0:
+            continue
+        mark, other = s[last], "." if s[last] == "," else ","
+        if other in s[:last] or len(s) - last - 1 != 3 or s.count(mark) == 1 and s.startswith("0"):
+            votes[mark] += 1  # 1.234,5 / 12,50 / 0.125: the last mark is the decimal one
+        elif s.count(mark) > 1:
+            votes[other] += 1  # 1.234.567: the mark groups thousands
+    if votes[","] != votes["."]:
+        return "," if votes[","] > votes["."] else "."
+    return default
+
+
+def parse_number(value, mark: str) -> Decimal:
+    """A number written with `mark` as decimal mark and the other one (or spaces) grouping thousands."""
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    s = re.sub(r"[\s\u00a0'€]|EUR", "", str(value), flags=re.IGNORECASE)
+    grouping = "." if mark == "," else ","
+    s = s.replace(grouping, "").replace(mark, ".")
+    if not re.fullmatch(r"[-+]?\d+(\.\d+)?", s):
+        raise ValueError("not a number")
+    return Decimal(s)

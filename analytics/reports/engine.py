@@ -7,6 +7,7 @@ import pandas as pd
 from analytics.reports.spec import WHOLE, Block, Condition, Grouping, Report
 from analytics.stats import computations as comp
 from analytics.stats.computations import Column
+from surveys.questionnaire.texts import pick
 
 MAX_OBSERVED_LEVELS = 15
 
@@ -86,9 +87,7 @@ def _code(key):
 
 
 def _en(texts) -> str:
-    if isinstance(texts, dict):
-        return texts.get("en") or next(iter(texts.values()), "")
-    return str(texts or "")
+    return pick(texts, "en") if isinstance(texts, dict) else str(texts or "")
 
 
 # ------------------------------------------------------------------ columns

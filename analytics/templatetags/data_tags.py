@@ -1,6 +1,6 @@
 from django import template
 
-from surveys.models.i18n import pick as pick_text
+from surveys.questionnaire.texts import pick as pick_text
 
 register = template.Library()
 

@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from surveys.answering.comforts import REGISTER_KINDS, register_initial, register_item
 from surveys.models import CaseEvent, Invitation
-from surveys.models.i18n import pick
 from surveys.questionnaire.spec import FieldSpec, ModuleSpec, Spec
-from surveys.questionnaire.texts import t
+from surveys.questionnaire.texts import pick, t
 from surveys.questionnaire.validation import MISSING_PREFIX
 
 SELECT_ABOVE = 12  # longer choice lists (countries) become a select box

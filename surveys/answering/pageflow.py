@@ -19,9 +19,8 @@ from surveys.answering.forms import initial_values, page_form_class, raw_values
 from surveys.answering.pages import page_blocks, progress, visible_modules
 from surveys.answering.saves import AlreadySubmitted, Conflict, response_save_page
 from surveys.models import Response
-from surveys.models.i18n import pick
 from surveys.questionnaire.spec import spec_for_version
-from surveys.questionnaire.texts import TEXTS, t
+from surveys.questionnaire.texts import TEXTS, pick, t
 from surveys.questionnaire.validation import page_relevance
 
 

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from surveys.answering.forms import MISSING_SUFFIX
-from surveys.models.i18n import pick
 from surveys.questionnaire.spec import Spec
-from surveys.questionnaire.texts import t
+from surveys.questionnaire.texts import pick, t
 from surveys.questionnaire.validation import PageResult, applicable_keys
 
 

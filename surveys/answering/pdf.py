@@ -9,8 +9,8 @@ from fpdf import FPDF
 
 from surveys.answering.pages import review_sections
 from surveys.models import Firm, Response
-from surveys.models.i18n import pick
 from surveys.questionnaire.spec import spec_for_version
+from surveys.questionnaire.texts import pick
 
 # A Unicode font (answers hold “quotes”, €, accents); fpdf2's core fonts only know Latin-1.
 FONT_DIRS = [Path(settings.BASE_DIR) / "static" / "fonts", Path("/usr/share/fonts/truetype/dejavu")]

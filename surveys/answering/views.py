@@ -18,9 +18,8 @@ from surveys.answering.pages import review_sections
 from surveys.answering.pdf import answers_pdf
 from surveys.answering.saves import Incomplete, response_submit
 from surveys.models import Invitation, Response
-from surveys.models.i18n import pick
 from surveys.questionnaire.spec import spec_for_version
-from surveys.questionnaire.texts import t
+from surveys.questionnaire.texts import pick, t
 from surveys.ratelimit import client_address, hit
 
 

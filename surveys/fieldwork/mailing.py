@@ -28,8 +28,8 @@ from django.utils import timezone, translation
 
 from surveys.fieldwork.invitations import invitation_issue, invitation_token
 from surveys.models import Invitation, MailingPlan, Message, OptOut, Response, Sample, Selection, Wave
-from surveys.models.i18n import pick
 from surveys.questionnaire.spec import spec_for_version
+from surveys.questionnaire.texts import pick
 
 log = logging.getLogger(__name__)
 SENT_LIKE = (Message.Status.SENT, Message.Status.BOUNCED)

@@ -7,8 +7,6 @@ did not accept the valid rows, applies none. Line numbers in the report are the 
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -22,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import Firm
+from surveys.tabular import ImportFileError, decimal_mark, parse_number, table_read
 
 # Firm fields an import may set; everything else in the file goes to `attributes`.
 FIELDS = ["identifier", "name", "language", "country", "region", "district", "industry_code", "employees",
@@ -50,9 +49,6 @@ SYNONYMS = {
     "phone": ["phone", "telephone", "telefono", "tel"],
 }
 
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (encoding, format, missing columns)."""
 
 
 @dataclass
@@ -101,78 +97,6 @@ def _norm(header: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
-def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
-        raise ImportFileError("The file is UTF-16 or binary, not a text CSV: save it as CSV UTF-8 or as XLSX.")
-    if encoding in ("auto", "utf-8"):
-        try:
-            return raw.decode("utf-8-sig"), "utf-8" + ("-sig" if raw.startswith(b"\xef\xbb\xbf") else "")
-        except UnicodeDecodeError as exc:
-            if encoding == "utf-8":
-                line = raw[: exc.start].count(b"\n") + 1
-                raise ImportFileError(f"line {line}: byte 0x{raw[exc.start]:02x} is not valid UTF-8; the file is "
-                                      f"probably Latin-1 (Windows): choose that encoding or save as CSV UTF-8.")
-        encoding = "cp1252"  # Windows Latin-1: Excel's "CSV" on Italian and Spanish machines
-    for name in (encoding, "latin-1") if encoding == "cp1252" else (encoding,):
-        try:
-            return raw.decode(name), "latin-1" if name in ("cp1252", "latin-1") else name
-        except (UnicodeDecodeError, LookupError) as exc:
-            error = exc
-    raise ImportFileError(f"The file cannot be read as {encoding}: {error}")
-
-
-def read_table(path: Path, *, encoding: str = "auto") -> tuple[list[str], list[tuple[int, list[str]]], dict]:
-    """Header, (line, cells) rows and what was detected, from a CSV or XLSX file."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    text, used = _decode(path.read_bytes(), encoding)
-    sample = text[:20000]
-    try:
-        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
-    if not any(header):
-        raise ImportFileError("The file is empty or has no header row.")
-    rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
-    return header, rows, {"encoding": used, "delimiter": delimiter}
-
-
-def _read_xlsx(path: Path):
-    try:
-        from python_calamine import CalamineWorkbook
-    except ImportError:  # openpyxl reads the same, about 30 times slower
-        return _read_xlsx_openpyxl(path)
-    try:
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own types for a broken or non-XLSX file
-        raise ImportFileError(f"The file is not a readable XLSX workbook: {exc}")
-    header = [str(h).strip() for h in (rows[0] if rows else [])]
-    if not any(header):
-        raise ImportFileError("The first sheet is empty or has no header row.")
-    body = [(n, list(cells)) for n, cells in enumerate(rows[1:], start=2) if any(c not in (None, "") for c in cells)]
-    return header, body, {"encoding": "xlsx", "delimiter": ""}
-
-
-def _read_xlsx_openpyxl(path: Path):
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a broken or non-XLSX file
-        raise ImportFileError(f"The file is not a readable XLSX workbook: {exc}")
-    sheet = book.worksheets[0]
-    lines = sheet.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(lines, ())]
-    if not any(header):
-        raise ImportFileError("The first sheet is empty or has no header row.")
-    rows = [(n, ["" if c is None else c for c in cells]) for n, cells in enumerate(lines, start=2)
-            if any(c not in (None, "") for c in cells)]
-    book.close()
-    return header, rows, {"encoding": "xlsx", "delimiter": ""}
-
-
 def mapping_guess(header: list[str]) -> dict[str, str]:
     """Column -> field for columns whose header is a known synonym; the rest go to attributes."""
     lookup = {syn: target for target, names in SYNONYMS.items() for syn in names}
@@ -189,35 +113,6 @@ def attribute_key(column: str) -> str:
 
 
 # ------------------------------------------------------------------ values
-def decimal_mark(values: list[str], default: str) -> str:
-    """The column's decimal mark, decided by the values where it is unambiguous (1.234,5 / 1,234.5 / 12,50)."""
-    votes = {",": 0, ".": 0}
-    for value in values:
-        s = re.sub(r"[^\d.,]", "", str(value))
-        last = max(s.rfind(","), s.rfind("."))
-        if last < 0:
-            continue
-        mark, other = s[last], "." if s[last] == "," else ","
-        if other in s[:last] or len(s) - last - 1 != 3 or s.count(mark) == 1 and s.startswith("0"):
-            votes[mark] += 1  # 1.234,5 / 12,50 / 0.125: the last mark is the decimal one
-        elif s.count(mark) > 1:
-            votes[other] += 1  # 1.234.567: the mark groups thousands
-    if votes[","] != votes["."]:
-        return "," if votes[","] > votes["."] else "."
-    return default
-
-
-def parse_number(value, mark: str) -> Decimal:
-    if isinstance(value, int | float | Decimal):
-        return Decimal(str(value))
-    s = re.sub(r"[\s\u00a0'€]|EUR", "", str(value), flags=re.IGNORECASE)
-    grouping = "." if mark == "," else ","
-    s = s.replace(grouping, "").replace(mark, ".")
-    if not re.fullmatch(r"[-+]?\d+(\.\d+)?", s):
-        raise ValueError("not a number")
-    return Decimal(s)
-
-
 def _clean_cell(target: str, value, mark: str, multiplier: Decimal):
     text = value.strip() if isinstance(value, str) else value
     if text in ("", None):
@@ -267,7 +162,9 @@ def population_check(*, path: Path, mapping: dict[str, str] | None = None, encod
     """Read, map and validate a file; nothing is written. Row errors carry the file line and column."""
     report = ImportReport()
     try:
-        header, rows, detected = read_table(path, encoding=encoding)
+        table = table_read(path, encoding=encoding)
+        header, rows = table.header, table.rows
+        detected = {"encoding": table.encoding, "delimiter": table.delimiter}
     except ImportFileError as exc:
         report.file_errors.append(str(exc))
         return CheckedFile(report)
@@ -435,7 +332,7 @@ def upload_create(*, upload, options: dict, user=None):
 def upload_columns(record) -> tuple[list[str], dict[str, str], list[str]]:
     """The file's header, the mapping to propose (stored or guessed), and why it cannot be read."""
     try:
-        header, _, _ = read_table(Path(record.file.path), encoding=record.options.get("encoding", "auto"))
+        header = table_read(Path(record.file.path), encoding=record.options.get("encoding", "auto")).header
     except ImportFileError as exc:
         return [], {}, [str(exc)]
     return header, record.mapping or mapping_guess(header), []

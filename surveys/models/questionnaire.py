@@ -5,7 +5,7 @@ becomes a new version, and every response keeps the version it answered.
 """
 from django.db import models
 
-from .i18n import pick
+from surveys.questionnaire.texts import pick
 
 
 class Questionnaire(models.Model):

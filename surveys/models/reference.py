@@ -1,6 +1,6 @@
 from django.db import models
 
-from .i18n import pick
+from surveys.questionnaire.texts import pick
 
 
 class ReferenceList(models.Model):

@@ -20,7 +20,7 @@ from surveys.models import (
     Response,
     Wave,
 )
-from surveys.models.i18n import pick
+from surveys.questionnaire.texts import pick
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -13,6 +13,7 @@ import io
 from surveys.answering.readmodel import questionnaire_variables
 from surveys.models import Questionnaire
 from surveys.questionnaire.spec import ItemSpec, spec_for_version
+from surveys.questionnaire.texts import pick
 from surveys.questionnaire.variables import MISSING_LABELS, Variable, column_name, variables_for
 
 MISSING_TEXTS = {
@@ -176,20 +177,20 @@ def codebook_rows(codebook: dict, language: str = "en") -> list[dict]:
     """One row per variable (meta first) with texts in `language` (English where it lacks one)."""
     items = {i["code"]: i for i in codebook["items"]}
     derived = {d["variable"]: d for d in codebook["derived"]}
-    rows = [{"name": m["name"], "role": "meta", "type": m["type"], "label": _pick(m["label"], language)}
+    rows = [{"name": m["name"], "role": "meta", "type": m["type"], "label": pick(m["label"], language)}
             for m in codebook["meta_variables"]]
     for v in codebook["variables"]:
         item = items.get(v["item"], {})
         d = derived.get(v["name"], {})
         rows.append({
             "name": v["name"], "item": v["item"], "module": v["module"], "role": v["role"], "type": v["type"],
-            "measure": v["measure"], "label": _pick(v["label"], language),
-            "value_labels": "; ".join(f"{x['code']}={_pick(x['label'], language)}" for x in v["value_labels"]),
+            "measure": v["measure"], "label": pick(v["label"], language),
+            "value_labels": "; ".join(f"{x['code']}={pick(x['label'], language)}" for x in v["value_labels"]),
             "missing_values": " ".join(str(c) for c in v["missing_values"]),
             "versions": " ".join(str(n) for n in v["versions"]),
             "relevance": item.get("relevance", ""),
             "validation": " ".join(f"{k}={val}" for k, val in item.get("validation", {}).items()),
-            "wording": _pick(item.get("wording", {}), language) or d.get("expression", ""),
+            "wording": pick(item.get("wording", {}), language) or d.get("expression", ""),
         })
     return rows
 
@@ -207,13 +208,8 @@ def value_label_rows(codebook: dict, language: str = "en") -> list[tuple[str, ob
     out = []
     for v in codebook["variables"]:
         for x in v["value_labels"]:
-            out.append((v["name"], x["code"], _pick(x["label"], language)))
+            out.append((v["name"], x["code"], pick(x["label"], language)))
         for code in v["missing_values"]:
-            out.append((v["name"], code, _pick(MISSING_TEXTS[code], language)))
+            out.append((v["name"], code, pick(MISSING_TEXTS[code], language)))
     return out
 
-
-def _pick(texts: dict | None, language: str) -> str:
-    if not texts:
-        return ""
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")

@@ -1,8 +1,11 @@
-"""Interface texts of the respondent pages in every questionnaire language.
+"""Text in the respondent's language: `pick` for a language -> text mapping of an instrument,
+`t` for an interface text of the respondent pages.
 
 Kept as data (not gettext catalogues) so a new language is one column here, with no
 compile step on a fresh machine.
 """
+from django.utils import translation
+
 TEXTS: dict[str, dict[str, str]] = {
     "required": {"en": "This question needs an answer.", "it": "Questa domanda richiede una risposta.",
                  "es": "Esta pregunta necesita una respuesta."},
@@ -118,7 +121,14 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+def pick(texts: dict | None, language: str | None = None) -> str:
+    """The text of a language -> text mapping in that (else the active) language, falling back to English."""
+    if not texts:
+        return ""
+    language = language or translation.get_language() or "en"
+    return texts.get(language[:2]) or texts.get("en") or next(iter(texts.values()), "")
+
+
 def t(key: str, language: str = "en", **values) -> str:
-    texts = TEXTS[key]
-    text = texts.get((language or "en")[:2]) or texts["en"]
+    text = pick(TEXTS[key], language or "en")
     return text.format(**values) if values else text

@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from surveys.models.i18n import pick
-from surveys.questionnaire.texts import t
+from surveys.questionnaire.texts import pick, t
 
 from .spec import FieldSpec, ItemSpec, Spec
 

@@ -5,8 +5,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from surveys.fieldwork.population import decimal_mark, parse_number, population_check, population_import
+from surveys.fieldwork.population import population_check, population_import
 from surveys.models import Firm
+from surveys.tabular import decimal_mark, parse_number
 from tests.factories import FirmFactory
 
 pytestmark = pytest.mark.django_db

@@ -23,6 +23,7 @@ from surveys.questionnaire.codebook import (
     export_order,
     value_labels_of,
 )
+from surveys.questionnaire.texts import pick
 from surveys.questionnaire.variables import NOT_APPLICABLE, Variable
 
 READ_META = ["response_id", "firm_id", "wave_id", "version", "status", "mode", "language", "started_at", "submitted_at"]
@@ -171,9 +172,9 @@ def _firms(ids: list[int], identifiers: bool) -> dict[int, dict]:
 
 def _meta_columns(options: ExportOptions) -> list[Column]:
     lang = options.language
-    meta = [Column(name=n, kind=k, label=_pick(label, lang)) for n, k, label in META_VARIABLES]
+    meta = [Column(name=n, kind=k, label=pick(label, lang)) for n, k, label in META_VARIABLES]
     if options.include_identifiers:
-        meta[1:1] = [Column(name=n, kind=k, label=_pick(label, lang)) for n, k, label in IDENTIFIER_VARIABLES]
+        meta[1:1] = [Column(name=n, kind=k, label=pick(label, lang)) for n, k, label in IDENTIFIER_VARIABLES]
     return meta
 
 
@@ -181,11 +182,11 @@ def _meta_columns(options: ExportOptions) -> list[Column]:
 def _column(v: Variable, codebook: dict, options: ExportOptions) -> Column:
     lang = options.language
     own = value_labels_of(v)
-    labels = {code: _pick(text, lang) for code, text in own.items()}
+    labels = {code: pick(text, lang) for code, text in own.items()}
     missing = [] if v.type == "str" or v.role == "derived" else sorted(MISSING_TEXTS)
     for code in missing:
-        labels.setdefault(code, _pick(MISSING_TEXTS[code], lang))
-    return Column(name=v.name, kind=v.type, label=_pick(v.label, lang), value_labels=labels,
+        labels.setdefault(code, pick(MISSING_TEXTS[code], lang))
+    return Column(name=v.name, kind=v.type, label=pick(v.label, lang), value_labels=labels,
                   measure=v.measure, missing=missing, decimals=_decimals(v, codebook), coded=bool(own))
 
 
@@ -239,8 +240,3 @@ def _as_text(series: pd.Series) -> pd.Series:
             series = series.astype("Int64")
     return series.astype("string")
 
-
-def _pick(texts: dict | None, language: str) -> str:
-    if not texts:
-        return ""
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")

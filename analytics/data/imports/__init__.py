@@ -17,9 +17,9 @@ leading apostrophe, removed on import.
 """
 from analytics.data.imports.cells import formula_escape, formula_escape_text, formula_unescape
 from analytics.data.imports.service import ImportReport, Problem, responses_import, responses_import_path
-from surveys.tabular import ImportFileError, read_table, xlsx_text
+from surveys.tabular import ImportFileError, table_read, xlsx_text
 
 __all__ = [
     "ImportFileError", "ImportReport", "Problem", "formula_escape", "formula_escape_text", "formula_unescape",
-    "read_table", "responses_import", "responses_import_path", "xlsx_text",
+    "table_read", "responses_import", "responses_import_path", "xlsx_text",
 ]

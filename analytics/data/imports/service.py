@@ -19,7 +19,7 @@ from surveys.models import Firm, Invitation, Questionnaire, Response, Wave
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.validation import validate_all
 from surveys.questionnaire.variables import column_name
-from surveys.tabular import ImportFileError, read_table
+from surveys.tabular import ImportFileError, table_read, xlsx_text
 from surveys.tokens import new_salt, token_from_salt, token_hash
 
 
@@ -194,7 +194,9 @@ def responses_import(*, questionnaire: Questionnaire, stream: BinaryIO, filename
     try:
         _check_size(stream)
         wave = _wave_option(questionnaire, wave_code)
-        header, rows = read_table(stream, filename)
+        # This platform's own exports are UTF-8: anything else is named, with the line, not guessed
+        table = table_read(stream, encoding="utf-8")
+        header, rows = table.header, [(line, [xlsx_text(c) for c in cells]) for line, cells in table.rows]
         importer = _Importer(questionnaire, header, wave, report)
         importer.check_header()
     except ImportFileError as exc:
@@ -203,8 +205,8 @@ def responses_import(*, questionnaire: Questionnaire, stream: BinaryIO, filename
     if importer.default_wave is None and "wave" not in header:
         importer.default_wave = wave_default(questionnaire=questionnaire)
     records = _records(header, rows, report)
-    firms = importer.firms(records)
-    valid = [r for n, cells in enumerate(records, start=2) if cells is not None
+    firms = importer.firms([cells for _, cells in records])
+    valid = [r for n, cells in records if cells is not None
              and (r := importer.row(n, cells, firms)) is not None]
     existing = _existing(valid)
     valid = [r for r in valid if _may_write(r, existing.get((r.firm.pk, r.wave.pk)), report)]
@@ -232,19 +234,17 @@ def _wave_option(questionnaire: Questionnaire, code: str | None) -> Wave | None:
     return wave
 
 
-def _records(header: list[str], rows: list[list[str]], report: ImportReport) -> list[dict | None]:
-    out: list[dict | None] = []
+def _records(header: list[str], rows: list[tuple[int, list[str]]],
+             report: ImportReport) -> list[tuple[int, dict | None]]:
+    out: list[tuple[int, dict | None]] = []
     width = len(header)
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         if len(row) != width:
-            if not any(cell.strip() for cell in row):
-                out.append(None)
-                continue
             report.problems.append(Problem(number, "", f"has {len(row)} cells, the header has {width}: "
                                                        "truncated or damaged file"))
-            out.append(None)
+            out.append((number, None))
             continue
-        out.append(dict(zip(header, row, strict=True)))
+        out.append((number, dict(zip(header, row, strict=True))))
     return out
 
 
