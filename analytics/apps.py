@@ -9,6 +9,7 @@ class AnalyticsConfig(AppConfig):
         # A worker that starts re-runs the results recomputes a killed worker left unfinished (issue 5).
         from celery.signals import worker_ready
 
+        from analytics.data import tasks  # noqa: F401  registered by name for surveys.dispatch
         from analytics.results.tasks import results_resume_on_worker_ready
 
         worker_ready.connect(results_resume_on_worker_ready, weak=False, dispatch_uid="analytics-resume")

@@ -102,18 +102,6 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # no broker configured: run tasks inline
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
-CELERY_IMPORTS = ["analytics.data.tasks"]  # export jobs (docs/data.md)
-EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24)  # export downloads expire after this
-IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)  # larger response files are refused
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -174,22 +162,35 @@ FIELDWORK_REDISPATCH_SECONDS = env_int("FIELDWORK_REDISPATCH_SECONDS", 600)  # r
 FIELDWORK_MAX_ATTEMPTS = env_int("FIELDWORK_MAX_ATTEMPTS", 3)  # temporary SMTP failures before `failed`
 FIELDWORK_REMINDER_DAYS = [int(d) for d in os.environ.get("FIELDWORK_REMINDER_DAYS", "7,14").split(",") if d]
 FIELDWORK_PARTIAL_SHARE = 0.5  # share of modules saved for an unfinished case to be an AAPOR partial (1.2)
-FIELDWORK_DISPOSITION_SOURCES = ["surveys.fieldwork.tracking.cati_dispositions"]  # f(wave) -> {invitation: AAPOR}
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "surveys.fieldwork.tasks"]
-CELERY_BEAT_SCHEDULE = {
-    **globals().get("CELERY_BEAT_SCHEDULE", {}),
-    "fieldwork-dispatch": {"task": "surveys.fieldwork.tasks.messages_dispatch_task", "schedule": 60.0},
-    "fieldwork-reminders": {"task": "surveys.fieldwork.tasks.reminders_run_task", "schedule": 3600.0},
-    "fieldwork-tracking": {"task": "surveys.fieldwork.tasks.tracking_recompute_open_task", "schedule": 600.0},
-}
 
 # Results (docs/analytics.md): recomputed by Celery after submissions, coalesced; full run by beat.
 ANALYTICS_COALESCE_SECONDS = float(os.environ.get("ANALYTICS_COALESCE_SECONDS", "0.1"))  # wait to batch a burst
 ANALYTICS_MIN_INTERVAL_SECONDS = float(os.environ.get("ANALYTICS_MIN_INTERVAL_SECONDS", "2.0"))  # during a burst
-ANALYTICS_MIN_CELL = env_int("ANALYTICS_MIN_CELL", 5)  # cells below this are hidden from non-staff viewers
+ANALYTICS_PENDING_SECONDS = 60  # a recompute flagged as waiting longer than this is asked for again
+ANALYTICS_BUSY_RETRY_SECONDS = 0.25  # a run that finds another one holding the lock comes back after this
+ANALYTICS_LOCK_SECONDS = 600  # the cache lock of a run expires after this (a killed worker frees it)
+ANALYTICS_MAX_VIEWS = 50  # analysts' filtered views kept per questionnaire (oldest dropped)
+ANALYTICS_MIN_CELL = env_int("ANALYTICS_MIN_CELL", 5)  # cells below this are hidden from viewers without the right
 ANALYTICS_FULL_RECOMPUTE_SECONDS = env_int("ANALYTICS_FULL_RECOMPUTE_SECONDS", 3600)
+
+# Data in and out (docs/data.md).
+EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24)  # export downloads expire after this
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)  # larger response files are refused
+
+# Celery: each part's tasks module (task names are pinned with `name=`, so a moved file renames nothing).
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # no broker configured: run tasks inline
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+CELERY_IMPORTS = ["surveys.fieldwork.tasks", "analytics.results.tasks", "analytics.data.tasks"]
 CELERY_BEAT_SCHEDULE = {
-    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "fieldwork-dispatch": {"task": "fieldwork.messages_dispatch", "schedule": 60.0},
+    "fieldwork-reminders": {"task": "fieldwork.reminders_run", "schedule": 3600.0},
+    "fieldwork-tracking": {"task": "fieldwork.tracking_recompute_open", "schedule": 600.0},
     "analytics-full-recompute": {"task": "analytics.results_recompute_all",
                                  "schedule": float(ANALYTICS_FULL_RECOMPUTE_SECONDS)},
 }

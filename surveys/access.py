@@ -1,9 +1,13 @@
-"""Who may open what: respondents through their token, staff through roles."""
+"""Who may open what: respondents through their token, staff through roles.
+
+One look-up per object type a URL names; each answers 404 for anything it may not open.
+"""
 from __future__ import annotations
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from surveys.models import CatiCase, Invitation
+from surveys.models import CatiCase, Invitation, PopulationImport, Questionnaire, Sample, Wave
 from surveys.tokens import token_hash
 
 
@@ -29,3 +33,19 @@ def cati_case_for_user(user, pk: int) -> CatiCase:
         return cases.get(pk=pk)
     except CatiCase.DoesNotExist:
         raise Http404 from None
+
+
+def questionnaire_for_code(code: str) -> Questionnaire:
+    return get_object_or_404(Questionnaire, code=code)
+
+
+def wave_for_id(wave_id: int) -> Wave:
+    return get_object_or_404(Wave.objects.select_related("questionnaire", "version"), pk=wave_id)
+
+
+def sample_for_id(sample_id: int) -> Sample:
+    return get_object_or_404(Sample.objects.select_related("wave__questionnaire", "created_by"), pk=sample_id)
+
+
+def population_import_for_id(import_id: int) -> PopulationImport:
+    return get_object_or_404(PopulationImport, pk=import_id)

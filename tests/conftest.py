@@ -40,7 +40,7 @@ def _drop_read_models(request, django_db_blocker):
     yield
     from surveys.answering import readmodel
 
-    readmodel._ENSURED.clear()  # a test's rollback may have removed a table the cache remembers
+    readmodel.readmodel_caches_clear()  # a test's rollback may have removed a table the cache remembers
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server"))
@@ -52,7 +52,7 @@ def _drop_read_models(request, django_db_blocker):
         for table in connection.introspection.table_names(cursor):
             if table.startswith("rm_"):
                 cursor.execute(f'DROP TABLE "{table}"')
-    readmodel._ENSURED.clear()
+    readmodel.readmodel_caches_clear()
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
-"""Celery entry point of export jobs (registered through CELERY_IMPORTS in config/settings.py)."""
+"""Celery entry point of export jobs."""
 from celery import shared_task
 from django.db import OperationalError
 
+from analytics.data.export.jobs import export_job_run
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+
+@shared_task(name="analytics.export_job_run", acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=3)
 def export_job_run_task(job_id: int) -> None:
-    from analytics.data.export.jobs import export_job_run  # in-body import: the service imports this module
-
     export_job_run(job_id=job_id)

@@ -16,12 +16,9 @@ from analytics.data.export.options import CONTENT_TYPES
 from analytics.data.forms import ExportForm, ImportForm
 from analytics.data.imports import responses_import
 from analytics.models import ExportJob
+from surveys.access import questionnaire_for_code
 from surveys.models import Questionnaire
 from surveys.questionnaire.codebook import codebook_csv, codebook_for
-
-
-def _questionnaire(code: str) -> Questionnaire:
-    return get_object_or_404(Questionnaire, code=code)
 
 
 def _export_form(questionnaire: Questionnaire, data=None) -> ExportForm:
@@ -37,7 +34,7 @@ def data_home(request):
 @staff_member_required
 @permission_required("analytics.view_exportjob", raise_exception=True)
 def exports(request, code: str):
-    questionnaire = _questionnaire(code)
+    questionnaire = questionnaire_for_code(code)
     jobs = questionnaire.export_jobs.select_related("created_by")[:50]
     running = any(j.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING) for j in jobs)
     return render(request, "data/exports.html", {
@@ -49,7 +46,7 @@ def exports(request, code: str):
 @staff_member_required
 @permission_required("analytics.add_exportjob", raise_exception=True)
 def export_create(request, code: str):
-    questionnaire = _questionnaire(code)
+    questionnaire = questionnaire_for_code(code)
     form = _export_form(questionnaire, request.POST)
     if not form.is_valid():
         return render(request, "data/exports.html", {"questionnaire": questionnaire, "form": form, "jobs": [],
@@ -73,7 +70,7 @@ def export_download(request, key):
 
 @staff_member_required
 def codebook_page(request, code: str):
-    questionnaire = _questionnaire(code)
+    questionnaire = questionnaire_for_code(code)
     book = codebook_for(questionnaire)
     language = request.GET.get("language") if request.GET.get("language") in book["languages"] else "en"
     return render(request, "data/codebook.html", {"book": book, "language": language,
@@ -84,7 +81,7 @@ def codebook_page(request, code: str):
 def codebook_download(request, code: str, fmt: str):
     if fmt not in ("json", "csv"):
         raise Http404
-    book = codebook_for(_questionnaire(code))
+    book = codebook_for(questionnaire_for_code(code))
     if fmt == "json":
         body, content_type = json.dumps(book, ensure_ascii=False, indent=1, default=str), "application/json"
     else:
@@ -97,7 +94,7 @@ def codebook_download(request, code: str, fmt: str):
 @staff_member_required
 @permission_required("analytics.import_responses", raise_exception=True)
 def import_upload(request, code: str):
-    questionnaire = _questionnaire(code)
+    questionnaire = questionnaire_for_code(code)
     waves = list(questionnaire.waves.values_list("code", flat=True))
     form = ImportForm(request.POST or None, request.FILES or None, waves=waves)
     report = None

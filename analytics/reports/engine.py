@@ -125,32 +125,47 @@ def _rows(data: Data, block: Block) -> list[tuple]:
     return [(name, block.labels.get(name) or data.label(name), data.array(name)) for name in names]
 
 
+def _categorical(data: Data, block: Block, columns, weights) -> dict:
+    name = block.variables[0]
+    labels = {**data.value_labels(name), **block.labels}
+    categories = [] if block.observed else list(block.order) or list(data.value_labels(name))
+    return comp.categorical(data.array(name), columns, categories, labels, rest_label=block.rest_label,
+                            at_least=block.at_least, test=block.test, weights=weights)
+
+
+def _rates(data: Data, block: Block, columns, weights) -> dict:
+    return comp.rates(_rows(data, block), columns, test=block.test, weights=weights)
+
+
+def _means(data: Data, block: Block, columns, weights) -> dict:
+    return comp.means(_rows(data, block), columns, test=_means_policy(block.test), scale=block.scale, weights=weights)
+
+
+def _likert(data: Data, block: Block, columns, weights) -> dict:
+    return comp.likert(_rows(data, block), columns, scale=block.likert_scale, top=block.top, weights=weights)
+
+
+def _selections(data: Data, block: Block, columns, weights) -> dict:
+    name = block.variables[0]
+    return comp.selections(data.array(name), columns, data.value_labels(name))
+
+
+def _ratio(data: Data, block: Block, columns, weights) -> dict:
+    return comp.ratio_of_totals(_rows(data, block), data.array(block.denominator), columns)
+
+
+BLOCK_COMPUTATIONS = {"categorical": _categorical, "rates": _rates, "means": _means, "likert": _likert,
+                      "selections": _selections, "ratio": _ratio}
+
+
 def compute_block(data: Data, block: Block, grouping: Grouping, base: np.ndarray) -> dict:
     mask = base & data.mask(block.base)
     grouping = block.grouping or grouping
     columns = columns_for(data, grouping, mask)
-    weights = data.weights
     kind = block.kind
-    if kind == "categorical":
-        name = block.variables[0]
-        labels = {**data.value_labels(name), **block.labels}
-        categories = [] if block.observed else list(block.order) or list(data.value_labels(name))
-        result = comp.categorical(data.array(name), columns, categories, labels, rest_label=block.rest_label,
-                                  at_least=block.at_least, test=block.test, weights=weights)
-    elif kind == "rates":
-        result = comp.rates(_rows(data, block), columns, test=block.test, weights=weights)
-    elif kind == "means":
-        result = comp.means(_rows(data, block), columns, test=_means_policy(block.test), scale=block.scale,
-                            weights=weights)
-    elif kind == "likert":
-        result = comp.likert(_rows(data, block), columns, scale=block.likert_scale, top=block.top, weights=weights)
-    elif kind == "selections":
-        name = block.variables[0]
-        result = comp.selections(data.array(name), columns, data.value_labels(name))
-    elif kind == "ratio":
-        result = comp.ratio_of_totals(_rows(data, block), data.array(block.denominator), columns)
-    else:
+    if kind not in BLOCK_COMPUTATIONS:
         raise ValueError(f"unknown block kind {kind!r}")
+    result = BLOCK_COMPUTATIONS[kind](data, block, columns, data.weights)
     structural = {str(row) for row, _ in block.structural}
     for row in result.get("rows", []):
         if str(row.get("code")) in structural:

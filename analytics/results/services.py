@@ -26,15 +26,13 @@ from analytics.reports import default_group, filter_columns
 from analytics.results import selectors
 from analytics.results.payloads import CATALOGUE_VERSION, result_payloads
 from analytics.results.scopes import META_FILTERS, scope_key, scope_resolve
+from surveys.dispatch import enqueue, tasks_run_inline
 from surveys.models import Questionnaire
 
 logger = logging.getLogger(__name__)
 LOCK_NAMESPACE = 5_000_005  # first key of pg_try_advisory_lock(int, int): "analytics recompute"
+RECOMPUTE_TASK = "analytics.results_recompute"
 BUSY, FAILED, MISSING, OK, UNCHANGED = "busy", "failed", "missing", "ok", "unchanged"
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
 
 
 def _pending_key(questionnaire_id: int) -> str:
@@ -53,21 +51,19 @@ def results_schedule_recompute(*, questionnaire_id: int) -> None:
 
 def results_request_recompute(*, questionnaire_id: int, countdown: float | None = None) -> bool:
     """Enqueue one recompute unless one is already waiting to start; True when this call enqueued it."""
-    if not cache.add(_pending_key(questionnaire_id), time.time(), timeout=_setting("ANALYTICS_PENDING_SECONDS", 60)):
+    if not cache.add(_pending_key(questionnaire_id), time.time(), timeout=settings.ANALYTICS_PENDING_SECONDS):
         return False
     ResultSet.objects.filter(questionnaire_id=questionnaire_id, key=ResultSet.ALL).update(requested_at=timezone.now())
     if countdown is None:  # a short wait batches a burst; during a long burst, runs start at most every interval
         since_last = time.time() - (cache.get(_last_key(questionnaire_id)) or 0)
-        countdown = max(_setting("ANALYTICS_COALESCE_SECONDS", 0.1),
-                        _setting("ANALYTICS_MIN_INTERVAL_SECONDS", 2.0) - since_last)
+        countdown = max(settings.ANALYTICS_COALESCE_SECONDS,
+                        settings.ANALYTICS_MIN_INTERVAL_SECONDS - since_last)
     return results_enqueue(questionnaire_id=questionnaire_id, countdown=countdown)
 
 
 def results_enqueue(*, questionnaire_id: int, countdown: float = 0, force: bool = False) -> bool:
-    from analytics.results.tasks import results_recompute_task  # in-body import: tasks import this module
-
     try:
-        results_recompute_task.apply_async((questionnaire_id,), {"force": force}, countdown=countdown)
+        enqueue(RECOMPUTE_TASK, questionnaire_id, force=force, countdown=countdown, on_commit=False)
         return True
     except Exception:  # a broker outage must not fail the submission that asked for results
         logger.exception("could not enqueue the results recompute of questionnaire %s", questionnaire_id)
@@ -77,11 +73,9 @@ def results_enqueue(*, questionnaire_id: int, countdown: float = 0, force: bool 
 
 def results_recompute_queued(*, questionnaire_id: int, force: bool = False) -> str:
     """What the task runs: recompute, or come back later when another run holds the lock."""
-    from analytics.results.tasks import results_recompute_task
-
     outcome = results_recompute(questionnaire_id=questionnaire_id, force=force, trigger="task")
-    if outcome == BUSY and not results_recompute_task.app.conf.task_always_eager:
-        results_enqueue(questionnaire_id=questionnaire_id, countdown=_setting("ANALYTICS_BUSY_RETRY_SECONDS", 0.25),
+    if outcome == BUSY and not tasks_run_inline():
+        results_enqueue(questionnaire_id=questionnaire_id, countdown=settings.ANALYTICS_BUSY_RETRY_SECONDS,
                         force=force)
     return outcome
 
@@ -121,7 +115,7 @@ def _recompute_lock(questionnaire_id: int):
                     cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, questionnaire_id])
         return
     key, token = f"analytics:recompute:lock:{questionnaire_id}", uuid.uuid4().hex
-    held = cache.add(key, token, timeout=_setting("ANALYTICS_LOCK_SECONDS", 600))
+    held = cache.add(key, token, timeout=settings.ANALYTICS_LOCK_SECONDS)
     try:
         yield held
     finally:
@@ -230,7 +224,7 @@ def result_set_for(*, questionnaire: Questionnaire, filters: dict, group: str = 
 
 
 def _prune_views(questionnaire: Questionnaire) -> None:
-    keep = _setting("ANALYTICS_MAX_VIEWS", 50)
+    keep = settings.ANALYTICS_MAX_VIEWS
     extra = ResultSet.objects.filter(questionnaire=questionnaire, is_default=False).order_by("-created_at")[keep:]
     ResultSet.objects.filter(pk__in=list(extra.values_list("pk", flat=True))).delete()
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, user_passes_test
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
@@ -22,6 +22,7 @@ from analytics.results.forms import ScopeForm
 from analytics.results.presentation import block_table, report_csv, report_tables, table_csv
 from analytics.results.scopes import scope_resolve
 from analytics.results.services import result_set_for, results_request_recompute
+from surveys.access import questionnaire_for_code
 from surveys.models import Questionnaire
 
 
@@ -32,7 +33,7 @@ def may_view_results(user) -> bool:
 def suppress_below(user) -> int:
     if user.is_staff or user.has_perm("analytics.see_small_cells"):
         return 0
-    return getattr(settings, "ANALYTICS_MIN_CELL", 5)
+    return settings.ANALYTICS_MIN_CELL
 
 
 results_viewer = user_passes_test(may_view_results)
@@ -64,7 +65,7 @@ def results_home(request):
 @login_required
 @results_viewer
 def dashboard(request, code: str):
-    questionnaire = get_object_or_404(Questionnaire, code=code)
+    questionnaire = questionnaire_for_code(code)
     meta = selectors.variable_meta(questionnaire=questionnaire)
     form, filters, group, key = _scope(request, questionnaire, meta)
     names = report_names(code)
@@ -101,7 +102,7 @@ def _stale(result_set) -> bool:
 @results_viewer
 def scope_create(request, code: str):
     """Ask for a view that is not stored yet: create its result set and compute it in the background."""
-    questionnaire = get_object_or_404(Questionnaire, code=code)
+    questionnaire = questionnaire_for_code(code)
     meta = selectors.variable_meta(questionnaire=questionnaire)
     form = ScopeForm(request.POST, questionnaire=questionnaire, meta=meta)
     if not form.is_valid():
@@ -118,14 +119,14 @@ def scope_create(request, code: str):
 def recompute(request, code: str):
     if not request.user.is_staff:
         raise PermissionDenied
-    questionnaire = get_object_or_404(Questionnaire, code=code)
+    questionnaire = questionnaire_for_code(code)
     results_request_recompute(questionnaire_id=questionnaire.pk, countdown=0)
     messages.info(request, "Recompute requested.")
     return redirect("results:dashboard", code=code)
 
 
 def _stored_block(request, code: str, report: str, block: str) -> tuple[dict, dict]:
-    questionnaire = get_object_or_404(Questionnaire, code=code)
+    questionnaire = questionnaire_for_code(code)
     result_set = selectors.result_set_get(questionnaire=questionnaire, key=request.GET.get("scope", "all"))
     payload = selectors.result_report(result_set=result_set, name=report) if result_set else None
     found = next((b for b in (payload or {}).get("blocks", []) if b["id"] == block), None)
@@ -161,7 +162,7 @@ def block_svg(request, code: str, report: str, block: str):
 @login_required
 @results_viewer
 def whole_report_csv(request, code: str, report: str):
-    questionnaire = get_object_or_404(Questionnaire, code=code)
+    questionnaire = questionnaire_for_code(code)
     result_set = selectors.result_set_get(questionnaire=questionnaire, key=request.GET.get("scope", "all"))
     if result_set is None or report not in report_names(code) + [ITEMS_BY_GROUP]:
         raise Http404

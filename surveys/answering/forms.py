@@ -23,36 +23,49 @@ def _choices(f: FieldSpec, language: str, missing: list[str]) -> list[tuple[str,
     return pairs + [(MISSING_PREFIX + m, t(f"missing_{m}", language)) for m in missing]
 
 
+def _choice_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
+    choices = _choices(f, language, missing)
+    if len(choices) > SELECT_ABOVE:
+        return forms.ChoiceField(choices=[("", "—")] + choices, widget=forms.Select(attrs=attrs))
+    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect(attrs=attrs))
+
+
+def _multi_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
+    choices = _choices(f, language, [])
+    widget = (forms.SelectMultiple(attrs={**attrs, "size": 8}) if len(choices) > SELECT_ABOVE
+              else forms.CheckboxSelectMultiple(attrs=attrs))
+    return forms.MultipleChoiceField(choices=choices, widget=widget)
+
+
+def _number_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
+    # text, not a number input: the engine reads the respondent's own decimal and grouping marks
+    return forms.CharField(widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}),
+                           help_text=pick(f.item.config.get("unit"), language))
+
+
+def _date_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
+    return forms.CharField(widget=forms.DateInput(attrs={**attrs, "type": "date"}))
+
+
+def _text_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
+    if f.item.kind == "longtext" or f.role == "notes":
+        return forms.CharField(widget=forms.Textarea(attrs={**attrs, "rows": 3}))
+    return forms.CharField(widget=forms.TextInput(attrs=attrs))
+
+
+FIELD_BUILDERS = {"choice": _choice_field, "multi": _multi_field, "number": _number_field, "date": _date_field,
+                  "text": _text_field}
+
+
 def _field(f: FieldSpec, language: str, missing: list[str]) -> forms.Field:
     item = f.item
-    # a value field is named by its item's legend; rows, parts and texts carry their own label
-    label = "" if f.role == "value" else pick(f.label, language)
     attrs = {"aria-describedby": f"help-{item.code}"}
     if f.role == "value":
         attrs["aria-labelledby"] = f"legend-{item.code}"
-    if f.kind == "choice":
-        choices = _choices(f, language, missing)
-        if len(choices) > SELECT_ABOVE:
-            field = forms.ChoiceField(choices=[("", "—")] + choices, widget=forms.Select(attrs=attrs))
-        else:
-            field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect(attrs=attrs))
-    elif f.kind == "multi":
-        choices = _choices(f, language, [])
-        widget = (forms.SelectMultiple(attrs={**attrs, "size": 8}) if len(choices) > SELECT_ABOVE
-                  else forms.CheckboxSelectMultiple(attrs=attrs))
-        field = forms.MultipleChoiceField(choices=choices, widget=widget)
-    elif f.kind == "number":
-        unit = pick(item.config.get("unit"), language)
-        field = forms.CharField(widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}),
-                                help_text=unit)
-    elif f.kind == "date":
-        field = forms.CharField(widget=forms.DateInput(attrs={**attrs, "type": "date"}))
-    elif item.kind == "longtext" or f.role == "notes":
-        field = forms.CharField(widget=forms.Textarea(attrs={**attrs, "rows": 3}))
-    else:
-        field = forms.CharField(widget=forms.TextInput(attrs=attrs))
+    field = FIELD_BUILDERS[f.kind](f, attrs, language, missing)
     field.required = False  # "required when relevant" is the engine's call
-    field.label = label
+    # a value field is named by its item's legend; rows, parts and texts carry their own label
+    field.label = "" if f.role == "value" else pick(f.label, language)
     return field
 
 

@@ -27,6 +27,13 @@ _KNOWN: dict[str, tuple[str, list[Variable]]] = {}
 _ENSURED: set[tuple[str, str, str]] = set()  # (database, table, versions stamp) already checked
 
 
+def readmodel_caches_clear() -> None:
+    """Forget the tables and variable lists this process remembers (after tables were dropped or
+    rolled back behind its back, as tests and restores do); the next save checks them again."""
+    _KNOWN.clear()
+    _ENSURED.clear()
+
+
 def table_name(questionnaire_code: str) -> str:
     return "rm_" + re.sub(r"[^a-z0-9]+", "_", questionnaire_code.lower()).strip("_")
 

@@ -26,6 +26,7 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from surveys.dispatch import enqueue
 from surveys.fieldwork.invitations import invitation_issue, invitation_token
 from surveys.models import Invitation, MailingPlan, Message, OptOut, Response, Sample, Selection, Wave
 from surveys.questionnaire.spec import spec_for_version
@@ -69,9 +70,7 @@ def invitations_queue(*, wave: Wave, sample: Sample | None = None) -> int:
 
 def invitations_schedule(*, wave_id: int, sample_id: int | None = None) -> None:
     """Run invitations_queue in a worker after commit (a large sample takes a while to issue)."""
-    from surveys.fieldwork.tasks import invitations_queue_task
-
-    transaction.on_commit(lambda: invitations_queue_task.delay(wave_id, sample_id))
+    enqueue("fieldwork.invitations_queue", wave_id, sample_id)
 
 
 def messages_queue(*, invitation_ids: Iterable[int], kind: str) -> int:
@@ -124,7 +123,7 @@ def reminders_run(*, now: dt.datetime | None = None) -> dict[int, int]:
 
 
 def closed_cases(wave: Wave) -> set[int]:
-    """Cases other fieldwork closed (CATI refusal, not eligible, complete), from FIELDWORK_DISPOSITION_SOURCES."""
+    """Cases other fieldwork closed (CATI refusal, not eligible, complete), from the telephone outcomes."""
     from surveys.fieldwork.tracking import external_dispositions
 
     return {pk for pk, code in external_dispositions(wave).items() if code.startswith(("1.", "2.11", "4"))}
@@ -132,15 +131,11 @@ def closed_cases(wave: Wave) -> set[int]:
 
 # ------------------------------------------------------------------ dispatching and sending
 def schedule_dispatch(*, wave_id: int | None = None) -> None:
-    from surveys.fieldwork.tasks import messages_dispatch_task
-
-    transaction.on_commit(lambda: messages_dispatch_task.delay(wave_id))
+    enqueue("fieldwork.messages_dispatch", wave_id)
 
 
 def messages_dispatch(*, wave_id: int | None = None, stale_after: int | None = None) -> int:
     """Hand queued messages to workers in batches; messages handed out recently are left to their batch."""
-    from surveys.fieldwork.tasks import messages_send_batch_task
-
     now = timezone.now()
     stale_after = settings.FIELDWORK_REDISPATCH_SECONDS if stale_after is None else stale_after
     queued = Message.objects.filter(status=Message.Status.QUEUED).filter(
@@ -152,7 +147,7 @@ def messages_dispatch(*, wave_id: int | None = None, stale_after: int | None = N
     for start in range(0, len(ids), size):
         batch = ids[start:start + size]
         Message.objects.filter(pk__in=batch, status=Message.Status.QUEUED).update(dispatched_at=now)
-        messages_send_batch_task.delay(batch)
+        enqueue("fieldwork.messages_send_batch", batch, on_commit=False)
     return len(ids)
 
 

@@ -113,38 +113,58 @@ def attribute_key(column: str) -> str:
 
 
 # ------------------------------------------------------------------ values
+def _employees(value, mark: str, multiplier: Decimal) -> int:
+    number = parse_number(value, mark)
+    if number != number.to_integral_value() or number < 0:
+        raise ValueError("must be a whole number of employees, 0 or more")
+    return int(number)
+
+
+def _turnover(value, mark: str, multiplier: Decimal) -> Decimal:
+    number = parse_number(value, mark) * multiplier
+    if abs(number) >= Decimal(10) ** 14:
+        raise ValueError("is too large for a turnover in EUR")
+    return number.quantize(Decimal("0.01"))
+
+
+def _identifier(text: str) -> str:
+    return re.sub(r"[\s.\-]", "", text).upper()
+
+
+def _email(text: str) -> str:
+    text = text.lower()
+    validate_email(text)
+    return text
+
+
+def _market(text: str) -> str:
+    text = text.upper().replace(" ", "")
+    if text not in ("B2B", "B2C"):
+        raise ValueError("must be B2B or B2C")
+    return text
+
+
+def _language(text: str) -> str:
+    text = text.lower()[:2]
+    if text not in dict(settings.LANGUAGES):
+        raise ValueError(f"must be one of {', '.join(dict(settings.LANGUAGES))}")
+    return text
+
+
+NUMBER_CLEANERS = {"employees": _employees, "turnover": _turnover}  # value, decimal mark, multiplier -> value
+TEXT_CLEANERS = {"identifier": _identifier, "email": _email, "market": _market, "language": _language,
+                 "country": str.upper}  # text -> text; other fields are kept as typed
+
+
 def _clean_cell(target: str, value, mark: str, multiplier: Decimal):
     text = value.strip() if isinstance(value, str) else value
     if text in ("", None):
         return None
-    if target == "employees":
-        number = parse_number(text, mark)
-        if number != number.to_integral_value() or number < 0:
-            raise ValueError("must be a whole number of employees, 0 or more")
-        return int(number)
-    if target == "turnover":
-        number = parse_number(text, mark) * multiplier
-        if abs(number) >= Decimal(10) ** 14:
-            raise ValueError("is too large for a turnover in EUR")
-        return number.quantize(Decimal("0.01"))
+    if target in NUMBER_CLEANERS:
+        return NUMBER_CLEANERS[target](text, mark, multiplier)
     if isinstance(text, float) and text.is_integer():
         text = int(text)  # a spreadsheet cell holding a code typed as a number
-    text = str(text).strip()
-    if target == "identifier":
-        text = re.sub(r"[\s.\-]", "", text).upper()
-    elif target == "email":
-        text = text.lower()
-        validate_email(text)
-    elif target == "market":
-        text = text.upper().replace(" ", "")
-        if text not in ("B2B", "B2C"):
-            raise ValueError("must be B2B or B2C")
-    elif target == "language":
-        text = text.lower()[:2]
-        if text not in dict(settings.LANGUAGES):
-            raise ValueError(f"must be one of {', '.join(dict(settings.LANGUAGES))}")
-    elif target == "country":
-        text = text.upper()
+    text = TEXT_CLEANERS.get(target, str)(str(text).strip())
     if len(text) > MAX_LENGTH[target]:
         raise ValueError(f"is longer than {MAX_LENGTH[target]} characters")
     return text

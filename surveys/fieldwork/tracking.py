@@ -5,8 +5,7 @@ is pure pandas. `tracking_recompute` stores the result on WaveTracking with a co
 on computed_at, so a late, older run never overwrites a newer one.
 
 Dispositions follow AAPOR's Standard Definitions for internet surveys of specifically named
-persons (the firm's contact), with telephone outcomes merged in from
-settings.FIELDWORK_DISPOSITION_SOURCES (dotted paths of functions wave -> {invitation id: code}).
+persons (the firm's contact), with telephone outcomes merged in (`cati_dispositions`).
 """
 from __future__ import annotations
 
@@ -16,8 +15,8 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from surveys.dispatch import enqueue
 from surveys.models import Invitation, Message, Module, Selection, Stratum, Wave, WaveTracking
 
 DISPOSITIONS = {
@@ -81,10 +80,7 @@ def cati_dispositions(wave: Wave) -> dict[int, str]:
 
 def external_dispositions(wave: Wave) -> dict[int, str]:
     """AAPOR codes other fieldwork (telephone) assigns to cases, by invitation id."""
-    codes: dict[int, str] = {}
-    for path in settings.FIELDWORK_DISPOSITION_SOURCES:
-        codes.update({int(k): str(v) for k, v in import_string(path)(wave).items() if v})
-    return codes
+    return {int(k): str(v) for k, v in cati_dispositions(wave).items() if v}
 
 
 def _module_count(version_id: int) -> int:
@@ -275,11 +271,7 @@ def _last_day(wave: Wave) -> dt.date:
 
 
 def tracking_schedule(*, wave_id: int) -> None:
-    from django.db import transaction
-
-    from surveys.fieldwork.tasks import tracking_recompute_task
-
-    transaction.on_commit(lambda: tracking_recompute_task.delay(wave_id))
+    enqueue("fieldwork.tracking_recompute", wave_id)
 
 
 def waves_in_fieldwork(now: dt.datetime | None = None) -> list[int]:

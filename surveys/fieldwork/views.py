@@ -12,10 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from surveys.access import population_import_for_id, sample_for_id, wave_for_id
 from surveys.fieldwork.charts import progress_chart
 from surveys.fieldwork.forms import (
     ImportUploadForm,
@@ -35,7 +36,7 @@ from surveys.fieldwork.tracking import (
     tracking_recompute,
     tracking_schedule,
 )
-from surveys.models import Invitation, PopulationImport, Sample, Wave, WaveTracking
+from surveys.models import Invitation, PopulationImport, Wave, WaveTracking
 
 TRACKING_VIEWERS = ("surveys.view_wavetracking", "surveys.view_aggregates")
 STALE_AFTER = dt.timedelta(minutes=2)
@@ -66,7 +67,7 @@ def waves(request):
 
 @staff_permission(*TRACKING_VIEWERS)
 def tracking(request, wave_id: int):
-    wave = get_object_or_404(Wave.objects.select_related("questionnaire", "version"), pk=wave_id)
+    wave = wave_for_id(wave_id)
     stored = WaveTracking.objects.filter(wave=wave).first()
     if stored is None or stored.computed_at is None:  # first visit: compute once, then Celery keeps it fresh
         tracking_recompute(wave_id=wave.pk)
@@ -87,7 +88,7 @@ def tracking(request, wave_id: int):
 @require_POST
 @staff_permission("surveys.recompute_tracking")
 def tracking_refresh(request, wave_id: int):
-    wave = get_object_or_404(Wave, pk=wave_id)
+    wave = wave_for_id(wave_id)
     tracking_schedule(wave_id=wave.pk)
     messages.info(request, "Recomputing: reload the page in a moment to see the new figures.")
     return redirect("fieldwork:tracking", wave_id=wave.pk)
@@ -96,7 +97,7 @@ def tracking_refresh(request, wave_id: int):
 @require_POST
 @staff_permission("surveys.send_messages")
 def wave_invite(request, wave_id: int):
-    wave = get_object_or_404(Wave, pk=wave_id)
+    wave = wave_for_id(wave_id)
     invitations_schedule(wave_id=wave.pk)
     messages.success(request, "Invitations are being prepared for every sampled firm not yet invited; the workers "
                               "send them in batches. Recompute in a moment to follow them.")
@@ -106,7 +107,7 @@ def wave_invite(request, wave_id: int):
 @require_POST
 @staff_permission("surveys.send_messages")
 def wave_remind(request, wave_id: int):
-    wave = get_object_or_404(Wave, pk=wave_id)
+    wave = wave_for_id(wave_id)
     queued = reminders_queue(wave=wave)
     messages.success(request, f"{queued} reminders queued (only cases due under the schedule, never twice).")
     return redirect("fieldwork:tracking", wave_id=wave.pk)
@@ -115,7 +116,7 @@ def wave_remind(request, wave_id: int):
 # ------------------------------------------------------------------ samples
 @staff_permission("surveys.draw_sample")
 def sample_new(request, wave_id: int):
-    wave = get_object_or_404(Wave, pk=wave_id)
+    wave = wave_for_id(wave_id)
     form = SampleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -134,7 +135,7 @@ def sample_new(request, wave_id: int):
 
 @staff_permission("surveys.view_sample", "surveys.draw_sample")
 def sample_detail(request, sample_id: int):
-    sample = get_object_or_404(Sample.objects.select_related("wave__questionnaire", "created_by"), pk=sample_id)
+    sample = sample_for_id(sample_id)
     strata = sample.strata.annotate(invited=Count("selections", filter=Q(selections__invitation__isnull=False)))
     return render(request, "fieldwork/sample.html", {"sample": sample, "strata": strata})
 
@@ -152,7 +153,7 @@ def import_upload(request):
 
 @staff_permission("surveys.import_firms")
 def import_detail(request, import_id: int):
-    record = get_object_or_404(PopulationImport, pk=import_id)
+    record = population_import_for_id(import_id)
     columns, mapping, file_errors = upload_columns(record)
     form = mapping_form_class(columns)(initial=mapping_initial(columns, mapping))
     return _import_page(request, record, form, file_errors)
@@ -171,7 +172,7 @@ def import_apply(request, import_id: int):
 
 
 def _import_run(request, import_id: int, *, apply: bool):
-    record = get_object_or_404(PopulationImport, pk=import_id)
+    record = population_import_for_id(import_id)
     columns, _, file_errors = upload_columns(record)
     form = mapping_form_class(columns)(request.POST)
     if record.status == PopulationImport.Status.IMPORTED or not form.is_valid():

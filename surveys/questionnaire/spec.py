@@ -133,45 +133,10 @@ class Spec:
         return item
 
     def _fields(self, item: ItemSpec):
-        kind, code = item.kind, item.code
         base = dict(item=item, help=item.help, required=item.required)
-        if kind == "grid":
-            scale = item.config.get("scale", "single")
-            cell = "multi" if scale == "multi" else "choice"
-            for row in item.rows:
-                keys = [(f"{code}.{row['code']}.{c['code']}", c) for c in item.columns] or [
-                    (f"{code}.{row['code']}", None)]
-                for key, col in keys:
-                    label = row.get("label", {}) if col is None else _join(row.get("label", {}), col.get("label", {}))
-                    row_base = {**base, "help": row.get("help", {}), "required": item.required and cell != "multi"}
-                    yield FieldSpec(key=key, kind=cell, label=label, choices=item.choices, role="row",
-                                    relevance=row.get("relevance", ""), **row_base)
-                if any(c.other for c in item.choices):
-                    yield FieldSpec(key=f"{code}.{row['code']}.other", kind="text", label=TEXTS["other_specify"],
-                                    role="other", **{**base, "required": False})
-        elif kind == "split100":
-            for part in item.rows:
-                yield FieldSpec(key=f"{code}.{part['code']}", kind="number", label=part.get("label", {}),
-                                role="part", **base)
-        else:
-            if kind in CHOICE_KINDS:
-                fkind = "choice"
-            elif kind == "multi" or (kind == "country" and item.config.get("multiple")):
-                fkind = "multi"
-            elif kind == "country":
-                fkind = "choice"
-            elif kind in NUMBER_KINDS:
-                fkind = "number"
-            elif kind == "date":
-                fkind = "date"
-            else:
-                fkind = "text"
-            yield FieldSpec(key=code, kind=fkind, label=item.wording, choices=item.choices, **base)
-            if any(c.other for c in item.choices):
-                yield FieldSpec(key=f"{code}.other", kind="text", label=TEXTS["other_specify"],
-                                role="other", **{**base, "required": False})
+        yield from FIELD_BUILDERS.get(item.kind, _plain_fields)(item, base)
         if self.notes_fields:
-            yield FieldSpec(key=f"{code}.notes", kind="text", label={"en": "Interviewer notes"}, role="notes",
+            yield FieldSpec(key=f"{item.code}.notes", kind="text", label={"en": "Interviewer notes"}, role="notes",
                             **{**base, "required": False})
 
     # ------------------------------------------------------------ conditions
@@ -289,3 +254,46 @@ def spec_for_version(version) -> Spec:
     if spec is None or spec.checksum != version.checksum:
         spec = _CACHE[version.pk] = Spec(version.definition, version.pk)
     return spec
+
+
+# ------------------------------------------------------------ the fields of each item kind
+def _other_field(key: str, base: dict) -> FieldSpec:
+    return FieldSpec(key=f"{key}.other", kind="text", label=TEXTS["other_specify"], role="other",
+                     **{**base, "required": False})
+
+
+def _grid_fields(item: ItemSpec, base: dict):
+    """One field per row (per row and column when the grid has columns), plus a row's "other" text."""
+    cell = "multi" if item.config.get("scale", "single") == "multi" else "choice"
+    for row in item.rows:
+        keys = [(f"{item.code}.{row['code']}.{c['code']}", c) for c in item.columns] or [
+            (f"{item.code}.{row['code']}", None)]
+        for key, col in keys:
+            label = row.get("label", {}) if col is None else _join(row.get("label", {}), col.get("label", {}))
+            row_base = {**base, "help": row.get("help", {}), "required": item.required and cell != "multi"}
+            yield FieldSpec(key=key, kind=cell, label=label, choices=item.choices, role="row",
+                            relevance=row.get("relevance", ""), **row_base)
+        if any(c.other for c in item.choices):
+            yield _other_field(f"{item.code}.{row['code']}", base)
+
+
+def _split_fields(item: ItemSpec, base: dict):
+    """One number per part; the parts must add up to 100 (checked in validation)."""
+    for part in item.rows:
+        yield FieldSpec(key=f"{item.code}.{part['code']}", kind="number", label=part.get("label", {}),
+                        role="part", **base)
+
+
+def _plain_fields(item: ItemSpec, base: dict):
+    """One field for the item, plus its "other, please specify" text."""
+    kind = PLAIN_FIELD_KIND.get(item.kind, "text")
+    if item.kind == "country" and item.config.get("multiple"):
+        kind = "multi"
+    yield FieldSpec(key=item.code, kind=kind, label=item.wording, choices=item.choices, **base)
+    if any(c.other for c in item.choices):
+        yield _other_field(item.code, base)
+
+
+FIELD_BUILDERS = {"grid": _grid_fields, "split100": _split_fields}
+PLAIN_FIELD_KIND = {**{k: "choice" for k in CHOICE_KINDS}, **{k: "number" for k in NUMBER_KINDS},
+                    "multi": "multi", "country": "choice", "date": "date"}

@@ -35,9 +35,9 @@ def record(version, firm, raw: dict, language: str = "en") -> Response:
 def _forget_ensured_read_models():
     """surveys.answering.readmodel remembers created tables on commit; django_capture_on_commit_callbacks(execute=True)
     runs that callback although the test's transaction then rolls the table back."""
-    import surveys.answering.readmodel
+    from surveys.answering.readmodel import readmodel_caches_clear
 
-    getattr(surveys.answering.readmodel, "_ENSURED", set()).clear()
+    readmodel_caches_clear()
 
 
 @pytest.fixture

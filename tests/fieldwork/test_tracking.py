@@ -16,7 +16,7 @@ TELEPHONE: dict[int, str] = {}
 
 
 def telephone_outcomes(wave) -> dict[int, str]:
-    """Stands in for the CATI module's disposition source (settings.FIELDWORK_DISPOSITION_SOURCES)."""
+    """Stands in for the CATI module's disposition source (surveys.fieldwork.tracking.cati_dispositions)."""
     return TELEPHONE
 
 
@@ -30,9 +30,9 @@ def test_rates_formulas_on_category_counts():
 
 
 @pytest.fixture
-def case_list(wave, settings):
+def case_list(wave, monkeypatch):
     """13 sampled firms with one known outcome each (the comments give the AAPOR code)."""
-    settings.FIELDWORK_DISPOSITION_SOURCES = ["tests.fieldwork.test_tracking.telephone_outcomes"]
+    monkeypatch.setattr("surveys.fieldwork.tracking.cati_dispositions", telephone_outcomes)
     RegisterFirmFactory.create_batch(13, district="TV_FURN")
     sample = sample_draw(wave=wave, name="all", strata_fields=["district"], allocation="census")
     now = timezone.now()

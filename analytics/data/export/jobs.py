@@ -16,7 +16,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from analytics.data.export.options import ExportOptions
 from analytics.data.export.table import export_table
 from analytics.data.export.writers import write_export
 from analytics.models import ExportJob
+from surveys.dispatch import enqueue
 from surveys.models import Questionnaire
 
 IDENTIFIER_PERMISSIONS = ("analytics.export_identifiers", "surveys.view_firm_contacts")
@@ -47,9 +47,7 @@ def export_job_create(*, questionnaire: Questionnaire, options: ExportOptions, u
         raise PermissionDenied("Your role does not allow exporting firm identifiers.")
     job = ExportJob.objects.create(questionnaire=questionnaire, created_by=user, format=options.format,
                                    options=options.to_json())
-    from analytics.data.tasks import export_job_run_task
-
-    transaction.on_commit(lambda: export_job_run_task.delay(job.pk))
+    enqueue("analytics.export_job_run", job.pk)
     return job
 
 
@@ -83,7 +81,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     job.file.name = f"exports/{name}"
     job.size = (directory / name).stat().st_size
     job.rows, job.status, job.progress, job.finished_at = rows, ExportJob.Status.DONE, 100, now
-    job.expires_at = now + dt.timedelta(hours=getattr(settings, "EXPORT_LINK_HOURS", 24))
+    job.expires_at = now + dt.timedelta(hours=settings.EXPORT_LINK_HOURS)
     job.save(update_fields=["file", "size", "rows", "status", "progress", "finished_at", "expires_at"])
     return job
 

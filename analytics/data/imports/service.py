@@ -218,7 +218,7 @@ def responses_import(*, questionnaire: Questionnaire, stream: BinaryIO, filename
 
 
 def _check_size(stream: BinaryIO) -> None:
-    limit = getattr(settings, "IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+    limit = settings.IMPORT_MAX_BYTES
     size = stream.seek(0, io.SEEK_END)
     stream.seek(0)
     if size > limit:

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(f"unknown report {options['report']!r}; choose one of: {', '.join(names)}")
         result_set = self._result_set(questionnaire, options)
         payloads = self._payloads(questionnaire, result_set, options["report"])
-        hide = getattr(settings, "ANALYTICS_MIN_CELL", 5) if options["suppress"] else 0
+        hide = settings.ANALYTICS_MIN_CELL if options["suppress"] else 0
         tables = [t for p in payloads for t in report_tables(p, suppress_below=hide)]
         if options["format"] == "csv":
             self.stdout.write(report_csv(tables))
