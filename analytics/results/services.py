@@ -35,12 +35,17 @@ RECOMPUTE_TASK = "analytics.results_recompute"
 BUSY, FAILED, MISSING, OK, UNCHANGED = "busy", "failed", "missing", "ok", "unchanged"
 
 
+def _key(kind: str, questionnaire_id: int) -> str:
+    # the database name too: two databases (staging and production, parallel test runs) may share a Redis
+    return f"analytics:recompute:{kind}:{connection.settings_dict['NAME']}:{questionnaire_id}"
+
+
 def _pending_key(questionnaire_id: int) -> str:
-    return f"analytics:recompute:pending:{questionnaire_id}"
+    return _key("pending", questionnaire_id)
 
 
 def _last_key(questionnaire_id: int) -> str:
-    return f"analytics:recompute:last-start:{questionnaire_id}"
+    return _key("last-start", questionnaire_id)
 
 
 # ------------------------------------------------------------------ scheduling
@@ -114,7 +119,7 @@ def _recompute_lock(questionnaire_id: int):
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, questionnaire_id])
         return
-    key, token = f"analytics:recompute:lock:{questionnaire_id}", uuid.uuid4().hex
+    key, token = _key("lock", questionnaire_id), uuid.uuid4().hex
     held = cache.add(key, token, timeout=settings.ANALYTICS_LOCK_SECONDS)
     try:
         yield held
