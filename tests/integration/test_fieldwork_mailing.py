@@ -55,7 +55,7 @@ def test_invitations_to_1000_firms_go_once_even_when_the_worker_dies_mid_batch(m
     mail_worker.wait_until(lambda: not Message.objects.filter(status="queued").exists(), timeout=120)
     assert invitations_queue(wave=wave) == 0  # asked again: nothing new
     messages_dispatch(stale_after=0)
-    mail_worker.wait_until(lambda: "messages_dispatch_task" in mail_worker.log(since_start=True), timeout=30)
+    mail_worker.wait_until(lambda: "fieldwork.messages_dispatch" in mail_worker.log(since_start=True), timeout=30)
 
     rows = outbox_rows()
     recipients = Counter(recipient for _, recipient, _ in rows)
