@@ -99,8 +99,8 @@ def test_every_problem_is_reported_by_sheet_row_and_column_and_nothing_is_stored
     ({"survey": {"B5": "S1"}}, "survey row 5 (item S1): duplicate code"),
     ({"settings": {"A2": "Not A Code"}}, "settings row 2, column form_id"),
     ({"derived": {"B2": "S77 + 1"}}, "derived row 2 (derived $SIZE): 'S77 + 1' refers to unknown S77"),
-    ({"tables": {"E3": "median"}}, "tables row 3 (table suppliers-by-size row 2): statistic 'median'"),
-    ({"tables": {"D2": "S404"}}, "tables row 2 (table suppliers-by-size row 1): 'S404' is not an item"),
+    ({"tables": {"F3": "median"}}, "tables row 3 (table suppliers-by-size row 2): statistic 'median'"),
+    ({"tables": {"E2": "S404"}}, "tables row 2 (table suppliers-by-size row 1): 'S404' is not an item"),
     ({"survey": {"A2": "begin_group", "A6": "integer"}}, "survey row 6"),
 ])
 def test_workbook_mistakes_are_located(edits, message):
