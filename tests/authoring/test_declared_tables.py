@@ -59,3 +59,16 @@ def test_the_report_command_prints_a_declared_table(supplier, capsys):
     results_recompute(questionnaire_id=supplier.pk)
     call_command("report", "--survey", CODE, "--report", "suppliers-by-size")
     assert "Buys from foreign suppliers" in capsys.readouterr().out
+
+
+def test_a_cross_tab_of_every_item_by_a_group_the_analyst_chooses(supplier):
+    from analytics.results.services import result_set_for
+
+    result_set = result_set_for(questionnaire=supplier, filters={}, group="S3")
+    results_recompute(questionnaire_id=supplier.pk)
+    result_set.refresh_from_db()
+    report = result_set.payload["reports"]["items-by-group"]
+    assert report["title"] == "All items by S3"
+    s4 = next(b for b in report["blocks"] if b["variables"] == ["S4"])
+    assert [c["key"] for c in s4["columns"]] == ["1", "2", "3", "all"]
+    assert sum(c["n_base"] for c in s4["columns"][:3]) == 60
