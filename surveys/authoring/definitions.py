@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -20,7 +21,6 @@ from surveys.models import Questionnaire, QuestionnaireVersion, ReferenceList
 from surveys.questionnaire.definitions import (
     INSTRUMENT_DIR,
     DefinitionError,
-    json_safe,
     normalise,
     read_reference_lists,
     version_store,
@@ -29,6 +29,7 @@ from surveys.tabular import ImportFileError, read_workbook
 
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 FORMATS = ("xlsx", "yaml")
+CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 _NAMED = re.compile(r"^(item|derived|module) (\S+?)(?=[: ])")
 
 
@@ -47,7 +48,16 @@ class Parsed:
     def source(self) -> dict:
         return {"source_name": self.name[:200], "source_format": self.source_format,
                 "source_checksum": hashlib.sha256(self.content).hexdigest(), "source_file": self.content,
-                "authored": json_safe(self.raw)}
+                "authored": _authored(self.raw)}
+
+
+def _authored(raw: dict) -> dict:
+    """The authored form as the database can store it (a draft with problems may hold anything)."""
+    try:
+        text = json.dumps(raw, default=str, allow_nan=False, ensure_ascii=False)
+    except ValueError:
+        return {}
+    return json.loads(text.replace("\\u0000", ""))
 
 
 def reference_lists_current() -> dict[str, dict]:
@@ -68,6 +78,7 @@ def source_format(name: str, content: bytes) -> str:
 
 def definition_parse(*, content: bytes, name: str, code: str | None = None) -> Parsed:
     """Read and check a definition file completely; never writes."""
+    name = name.replace("\x00", "")[:200]
     parsed = Parsed(name=name, source_format=source_format(name, content), content=content)
     if not content.strip():
         parsed.problems.append("the file is empty")
@@ -92,6 +103,9 @@ def definition_parse(*, content: bytes, name: str, code: str | None = None) -> P
         flagged = set()
     if not parsed.raw:
         return parsed
+    parsed.problems += _storable(parsed.raw, checked_code=parsed.source_format == "xlsx")
+    if parsed.problems and parsed.source_format != "xlsx":
+        return parsed
     # the engine's checks run even after layout problems, so one pass lists (nearly) everything;
     # a row already reported is not reported again for what follows from the same mistake
     try:
@@ -105,6 +119,21 @@ def definition_parse(*, content: bytes, name: str, code: str | None = None) -> P
     if not parsed.problems:
         parsed.definition = definition
     return parsed
+
+
+def _storable(raw: dict, checked_code: bool) -> list[str]:
+    """What the database would refuse: a malformed code, infinite numbers, NUL characters."""
+    problems = []
+    code = raw.get("code")
+    if not checked_code and not (isinstance(code, str) and CODE.fullmatch(code)):
+        problems.append(f"code {code!r}: a questionnaire code is lower-case letters, digits and hyphens (at most 60)")
+    try:
+        text = json.dumps(raw, default=str, allow_nan=False)
+    except ValueError:
+        return [*problems, "a number is too large (infinite or not a number)"]
+    if "\\u0000" in text:
+        problems.append("a text contains a NUL character")
+    return problems
 
 
 def _yaml_raw(content: bytes, problems: list[str]) -> dict:
@@ -166,7 +195,7 @@ def authored_form(version: QuestionnaireVersion) -> dict:
         return version.authored
     seed = INSTRUMENT_DIR / f"{version.questionnaire.code}.yaml"
     if seed.exists() and version.questionnaire.latest_version() == version:
-        return json_safe(yaml.safe_load(seed.read_text(encoding="utf-8")))
+        return _authored(yaml.safe_load(seed.read_text(encoding="utf-8")))
     raise DefinitionError(str(version), ["this version has no stored source; load it again from its file"])
 
 

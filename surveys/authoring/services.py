@@ -29,9 +29,11 @@ def draft_upload(*, content: bytes, name: str, user=None) -> DefinitionDraft:
     """Check an uploaded definition file and keep it as a draft, with every problem found."""
     parsed = definition_parse(content=content, name=name)
     return DefinitionDraft.objects.create(
-        code=str(parsed.raw.get("code") or "")[:60], source_name=name[:200], source_format=parsed.source_format,
-        source_checksum=parsed.source["source_checksum"], source_file=content, authored=parsed.source["authored"],
-        definition=parsed.definition, problems=parsed.problems, uploaded_by=user)
+        code=str(parsed.raw.get("code") or "").replace("\x00", "")[:60], source_name=parsed.name,
+        source_format=parsed.source_format, source_checksum=parsed.source["source_checksum"], source_file=content,
+        authored=parsed.source["authored"],
+        definition=parsed.definition, problems=[p.replace("\x00", "") for p in parsed.problems],
+        uploaded_by=user)
 
 
 def draft_current_version(draft: DefinitionDraft) -> QuestionnaireVersion | None:

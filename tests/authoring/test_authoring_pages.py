@@ -150,3 +150,18 @@ def test_a_wave_code_is_unique_per_questionnaire(author):
     wave_open(questionnaire=questionnaire, code="w1")
     with pytest.raises(AuthoringError):
         wave_open(questionnaire=questionnaire, code="w1")
+
+
+@pytest.mark.parametrize("content, name, message", [
+    (workbook({"survey": {"L3": "1e400"}}), "huge.xlsx", "a number is too large"),
+    (b'code: nul-test\ntitle: {en: "a\\0b"}\nmodules: []\n', "nul.yaml", "NUL character"),
+    (b"code: Not A Code\nmodules: []\n", "code.yaml", "a questionnaire code is lower-case"),
+    (b"\xff\xfe\x00garbage", "x.yaml", "binary file"),
+])
+def test_bad_uploads_become_drafts_with_a_message_never_an_error_page(client, author, content, name, message):
+    client.force_login(author)
+    response = upload(client, content, name)
+    assert response.status_code == 302
+    draft = DefinitionDraft.objects.get()
+    assert not draft.is_valid and any(message in p for p in draft.problems), draft.problems
+    assert client.get(response["Location"]).status_code == 200
