@@ -187,7 +187,7 @@ class _Reader:
                 if self.flag(CHOICES, row, key, False):
                     entry[key] = True
             if row.get("relevant"):
-                entry["relevance"] = row.get("relevant")
+                entry["relevance"] = condition(row.get("relevant"))
             lists.setdefault(name, []).append(entry)
         return lists
 
@@ -208,7 +208,7 @@ class _Reader:
                                  "(groups are pages and do not nest)")
                 current = {"code": row.get("name"), "title": row.texts.get("label", {}), "items": []}
                 if row.get("relevant"):
-                    current["relevance"] = row.get("relevant")
+                    current["relevance"] = condition(row.get("relevant"))
                 self.origins[f"module {row.get('name')}"] = (SURVEY, row.number)
                 modules.append(current)
             elif kind.casefold() in END_GROUP:
@@ -241,13 +241,14 @@ class _Reader:
         if required is False:
             item["required"] = False
         if row.get("relevant"):
-            item["relevance"] = row.get("relevant")
+            item["relevance"] = condition(row.get("relevant"))
         spec = tokens[1] if len(tokens) > 1 else row.get("choices")
         if spec:
             item["choices"] = self.choices(row, spec, kind)
         self.configure(item, row)
         if row.get("constraint"):
-            check = {"assert": row.get("constraint"), "message": row.texts.get("constraint_message", {})}
+            check = {"assert": condition(row.get("constraint"), code),
+                     "message": row.texts.get("constraint_message", {})}
             if row.get("constraint_severity"):
                 check["severity"] = row.get("constraint_severity")
             item["checks"] = [check]
@@ -302,7 +303,7 @@ class _Reader:
         for row in self.rows(DERIVED):
             name = row.get("name")
             self.origins[f"derived {name}"] = (DERIVED, row.number)
-            d = {"name": name, "label": row.texts.get("label", {}), "expr": row.get("calculation"),
+            d = {"name": name, "label": row.texts.get("label", {}), "expr": condition(row.get("calculation")),
                  "note": row.get("note")}
             if not row.get("calculation"):
                 self.problem(DERIVED, row.number, "calculation", "is empty")
@@ -327,7 +328,8 @@ class _Reader:
             if item is None:
                 self.problem(CHECKS, row.number, "item", f"no item {row.get('item')!r} in the survey sheet")
                 continue
-            check = {"assert": row.get("constraint"), "message": row.texts.get("message", {})}
+            check = {"assert": condition(row.get("constraint"), row.get("item")),
+                     "message": row.texts.get("message", {})}
             if row.get("severity"):
                 check["severity"] = row.get("severity")
             item.setdefault("checks", []).append(check)
@@ -339,7 +341,8 @@ class _Reader:
             if item is None:
                 self.problem(VARIANTS, row.number, "item", f"no item {row.get('item')!r} in the survey sheet")
                 continue
-            item.setdefault("variants", []).append({"when": row.get("when"), "wording": row.texts.get("label", {})})
+            item.setdefault("variants", []).append({"when": condition(row.get("when")),
+                                                    "wording": row.texts.get("label", {})})
 
     def tables(self) -> list[dict]:
         tables: dict[str, dict] = {}
@@ -363,6 +366,22 @@ class _Reader:
             self.origins[f"table {name} row {len(table['rows']) + 1}"] = (TABLES, row.number)
             table["rows"].append(block)
         return list(tables.values())
+
+
+_XLSFORM_REF = re.compile(r"\$\{([^}]+)\}")
+_XLSFORM_SELECTED = re.compile(r"selected\(\s*([\w.$]+)\s*,\s*'?([\w-]+)'?\s*\)")
+_XLSFORM_SELF = re.compile(r"(?<![\w.'])\.(?![\w.'])")
+_XLSFORM_EQUALS = re.compile(r"(?<![=!<>])=(?!=)")
+
+
+def condition(text: str, item: str = "") -> str:
+    """XLSForm spellings read as the condition language: ${x} -> x, . -> the item itself,
+    selected(x, 'a') -> sel(x, a), a single = -> ==. Our own spellings pass unchanged."""
+    text = _XLSFORM_REF.sub(r"\1", text)
+    text = _XLSFORM_SELECTED.sub(r"sel(\1, \2)", text)
+    if item:
+        text = _XLSFORM_SELF.sub(item, text)
+    return _XLSFORM_EQUALS.sub("==", text)
 
 
 def _code(text: str) -> int | str:

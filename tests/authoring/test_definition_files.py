@@ -137,3 +137,24 @@ def test_import_refuses_a_broken_file_without_touching_the_stored_version():
     with pytest.raises(DefinitionError):
         version_import(content=edited(EXAMPLE, {"survey": {"H9": "S99 == 1"}}), name="bad.xlsx")
     assert QuestionnaireVersion.objects.count() == 1
+
+
+@pytest.mark.parametrize("text, item, expected", [
+    ("${S4} = 1", "", "S4 == 1"),
+    (". >= 1 and . <= 10", "S2", "S2 >= 1 and S2 <= 10"),
+    ("selected(${S6}, '2') or ${S2} != 3", "", "sel(S6, 2) or S2 != 3"),
+    ("A2.7.R + A2.7.I > 0.5 and A1.4.1 != 'IT'", "A2", "A2.7.R + A2.7.I > 0.5 and A1.4.1 != 'IT'"),
+    ("if($X == 1, 0, 1) >= 0", "", "if($X == 1, 0, 1) >= 0"),
+])
+def test_xlsform_spellings_of_conditions_are_read_as_ours(text, item, expected):
+    from surveys.authoring.workbook_read import condition
+
+    assert condition(text, item) == expected
+
+
+def test_a_workbook_written_with_xlsform_conditions_imports():
+    content = edited(EXAMPLE, {"survey": {"H9": "${S4} = 1", "I4": ". >= 1"}})
+    parsed = definition_parse(content=content, name="x.xlsx")
+    assert parsed.problems == []
+    items = {i["code"]: i for m in parsed.definition["modules"] for i in m["items"]}
+    assert items["S5"]["relevance"] == "S4 == 1" and items["S2"]["checks"][0]["assert"] == "S2 >= 1"
