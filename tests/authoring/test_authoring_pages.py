@@ -165,3 +165,11 @@ def test_bad_uploads_become_drafts_with_a_message_never_an_error_page(client, au
     draft = DefinitionDraft.objects.get()
     assert not draft.is_valid and any(message in p for p in draft.problems), draft.problems
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_admin_lists_drafts_read_only_and_wave_settings(client, django_user_model):
+    draft = draft_upload(content=workbook(), name="s.xlsx")
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw"))
+    assert client.get(reverse("admin:surveys_definitiondraft_changelist")).status_code == 200
+    assert client.get(reverse("admin:surveys_definitiondraft_change", args=[draft.pk])).status_code == 200
+    assert client.get(reverse("admin:surveys_wavesettings_changelist")).status_code == 200
