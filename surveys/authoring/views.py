@@ -57,8 +57,11 @@ def draft(request, draft_id: int):
     draft = get_object_or_404(DefinitionDraft, pk=draft_id)
     diff = draft_diff(draft=draft) if draft.is_valid else None
     languages = draft.definition.get("languages", []) if draft.is_valid else []
+    pages = [(m["code"], m["title"].get("en") or next(iter(m["title"].values()), ""))
+             for m in draft.definition["modules"]] if draft.is_valid else []
     return render(request, "authoring/draft.html", {
-        "draft": draft, "diff": diff, "languages": languages, "sheets": pv.draft_sheets_with_problems(draft)})
+        "draft": draft, "diff": diff, "languages": languages, "pages": pages,
+        "sheets": pv.draft_sheets_with_problems(draft)})
 
 
 @require_POST
@@ -97,7 +100,7 @@ def preview_page(request, draft_id: int, language: str, module: str):
     draft, spec = _preview_draft(draft_id, language)
     key = pv.session_key(draft, language)
     answers = request.session.get(key, {})
-    if module not in [m.code for m in visible_modules(spec, answers)]:
+    if module not in [m.code for m in spec.modules]:  # staff may open a page skip logic would hide
         raise Http404
     context = {"draft": draft, "urls": _preview_urls(draft, language, module, spec, answers)}
     if request.method == "POST":
@@ -116,6 +119,8 @@ def preview_page(request, draft_id: int, language: str, module: str):
 
 def _preview_urls(draft, language: str, module: str, spec, answers: dict) -> dict:
     codes = [m.code for m in visible_modules(spec, answers)]
+    if module not in codes:
+        codes = [m.code for m in spec.modules]
     index = codes.index(module)
     args = {"draft_id": draft.pk, "language": language}
     back = (reverse("authoring:preview-page", kwargs={**args, "module": codes[index - 1]}) if index

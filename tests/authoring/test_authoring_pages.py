@@ -173,3 +173,15 @@ def test_the_admin_lists_drafts_read_only_and_wave_settings(client, django_user_
     assert client.get(reverse("admin:surveys_definitiondraft_changelist")).status_code == 200
     assert client.get(reverse("admin:surveys_definitiondraft_change", args=[draft.pk])).status_code == 200
     assert client.get(reverse("admin:surveys_wavesettings_changelist")).status_code == 200
+
+
+def test_every_page_opens_directly_in_each_language_even_one_skip_logic_hides(client, author):
+    client.force_login(author)
+    draft = draft_upload(content=workbook({"survey": {"H7": "S3 == 2"}}), name="s.xlsx")  # P2: construction only
+    html = client.get(reverse("authoring:draft", args=[draft.pk])).content.decode()
+    for language in ("en", "it"):
+        for module in ("P1", "P2"):
+            url = reverse("authoring:preview-page", args=[draft.pk, language, module])
+            assert url in html and client.get(url).status_code == 200
+    assert client.get(reverse("authoring:preview-page", args=[draft.pk, "en", "P9"])).status_code == 404
+    assert client.get(reverse("authoring:preview-page", args=[draft.pk, "fr", "P1"])).status_code == 404
