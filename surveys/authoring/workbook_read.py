@@ -29,6 +29,7 @@ from surveys.authoring.layout import (
     TRUE_WORDS,
     VARIANTS,
 )
+from surveys.authoring.xlsform import condition
 from surveys.models import Item
 
 KINDS = {k.value for k in Item.Kind}
@@ -366,22 +367,6 @@ class _Reader:
             self.origins[f"table {name} row {len(table['rows']) + 1}"] = (TABLES, row.number)
             table["rows"].append(block)
         return list(tables.values())
-
-
-_XLSFORM_REF = re.compile(r"\$\{([^}]+)\}")
-_XLSFORM_SELECTED = re.compile(r"selected\(\s*([\w.$]+)\s*,\s*'?([\w-]+)'?\s*\)")
-_XLSFORM_SELF = re.compile(r"(?<![\w.'])\.(?![\w.'])")
-_XLSFORM_EQUALS = re.compile(r"(?<![=!<>])=(?!=)")
-
-
-def condition(text: str, item: str = "") -> str:
-    """XLSForm spellings read as the condition language: ${x} -> x, . -> the item itself,
-    selected(x, 'a') -> sel(x, a), a single = -> ==. Our own spellings pass unchanged."""
-    text = _XLSFORM_REF.sub(r"\1", text)
-    text = _XLSFORM_SELECTED.sub(r"sel(\1, \2)", text)
-    if item:
-        text = _XLSFORM_SELF.sub(item, text)
-    return _XLSFORM_EQUALS.sub("==", text)
 
 
 def _code(text: str) -> int | str:

@@ -147,7 +147,7 @@ def test_import_refuses_a_broken_file_without_touching_the_stored_version():
     ("if($X == 1, 0, 1) >= 0", "", "if($X == 1, 0, 1) >= 0"),
 ])
 def test_xlsform_spellings_of_conditions_are_read_as_ours(text, item, expected):
-    from surveys.authoring.workbook_read import condition
+    from surveys.authoring.xlsform import condition
 
     assert condition(text, item) == expected
 
