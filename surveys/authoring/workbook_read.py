@@ -207,6 +207,8 @@ class _Reader:
                 if current is not None:
                     self.problem(SURVEY, row.number, "type", f"group {current['code']} is not closed "
                                  "(groups are pages and do not nest)")
+                if not row.get("name"):
+                    self.problem(SURVEY, row.number, "name", "a group needs a name (the page code)")
                 current = {"code": row.get("name"), "title": row.texts.get("label", {}), "items": []}
                 if row.get("relevant"):
                     current["relevance"] = condition(row.get("relevant"))
@@ -219,9 +221,6 @@ class _Reader:
                              " one group is one page")
             else:
                 current["items"].append(self.item(row))
-        for m in modules:
-            if not m["code"]:
-                self.problem(SURVEY, self.origins.get("module ", (SURVEY, None))[1], "name", "a group needs a name")
         return modules
 
     def item(self, row: Row) -> dict:

@@ -102,6 +102,7 @@ def test_every_problem_is_reported_by_sheet_row_and_column_and_nothing_is_stored
     ({"tables": {"F3": "median"}}, "tables row 3 (table suppliers-by-size row 2): statistic 'median'"),
     ({"tables": {"E2": "S404"}}, "tables row 2 (table suppliers-by-size row 1): 'S404' is not an item"),
     ({"survey": {"A2": "begin_group", "A6": "integer"}}, "survey row 6"),
+    ({"survey": {"B7": None}}, "survey row 7, column name: a group needs a name"),
 ])
 def test_workbook_mistakes_are_located(edits, message):
     parsed = definition_parse(content=edited(EXAMPLE, edits), name="x.xlsx")
