@@ -85,20 +85,3 @@ def xlsx_text(value) -> str:
         return value.isoformat()
     return str(value)
 
-
-
-def read_workbook(stream: BinaryIO) -> dict[str, list[list[str]]]:
-    """Every sheet of an XLSX workbook as rows of text (header first); ImportFileError when unreadable."""
-    from openpyxl import load_workbook
-
-    if not stream.read(4).startswith(b"PK\x03\x04"):
-        raise ImportFileError("this is not an XLSX workbook")
-    stream.seek(0)
-    try:
-        book = load_workbook(stream, read_only=True, data_only=True)
-        sheets = {sheet.title: [[xlsx_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-                  for sheet in book.worksheets}
-        book.close()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, TypeError) as exc:
-        raise ImportFileError(f"the XLSX file is damaged or truncated ({exc.__class__.__name__})")
-    return sheets

@@ -7,7 +7,6 @@ questionnaire goes out and back in unchanged (same checksum, same codebook).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from analytics.reports.declared import tables_check
-from surveys.authoring.workbook_read import workbook_read
+from surveys.authoring.workbook_read import workbook_read, workbook_sheets
 from surveys.authoring.workbook_write import workbook_bytes
 from surveys.models import Questionnaire, QuestionnaireVersion, ReferenceList
 from surveys.questionnaire.definitions import (
@@ -25,7 +24,7 @@ from surveys.questionnaire.definitions import (
     read_reference_lists,
     version_store,
 )
-from surveys.tabular import ImportFileError, read_workbook
+from surveys.tabular import ImportFileError
 
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 FORMATS = ("xlsx", "yaml")
@@ -89,7 +88,7 @@ def definition_parse(*, content: bytes, name: str, code: str | None = None) -> P
     origins: dict[str, tuple[str, int]] = {}
     if parsed.source_format == "xlsx":
         try:
-            result = workbook_read(read_workbook(io.BytesIO(content)), code=code)
+            result = workbook_read(workbook_sheets(content), code=code)
         except ImportFileError as exc:
             parsed.problems.append(str(exc))
             return parsed

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from surveys.answering.forms import page_form_class, raw_values
 from surveys.answering.pages import page_blocks, progress, visible_modules
+from surveys.authoring.workbook_read import workbook_sheets
 from surveys.models import DefinitionDraft
 from surveys.models.i18n import pick
 from surveys.questionnaire.spec import Spec
 from surveys.questionnaire.texts import TEXTS, t
 from surveys.questionnaire.validation import PageResult, merge_page, page_relevance, validate_page
-from surveys.tabular import ImportFileError, read_workbook
+from surveys.tabular import ImportFileError
 
 _SPECS: dict[str, Spec] = {}
 _WHERE = re.compile(r"^(\w+) row (\d+)(?:, column ([^:]+))?")
@@ -105,10 +106,8 @@ def draft_sheets_with_problems(draft: DefinitionDraft) -> list[dict]:
     places = problem_places(draft.problems)
     if draft.source_format != "xlsx" or not places:
         return []
-    import io
-
     try:
-        sheets = read_workbook(io.BytesIO(bytes(draft.source_file)))
+        sheets = workbook_sheets(bytes(draft.source_file))
     except ImportFileError:
         return []
     out = []

@@ -7,6 +7,7 @@ later check (surveys.questionnaire.definitions) names an item, derived variable 
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from surveys.authoring.layout import (
 )
 from surveys.authoring.xlsform import condition
 from surveys.models import Item
+from surveys.tabular import ImportFileError, xlsx_text
 
 KINDS = {k.value for k in Item.Kind}
 _LANG = re.compile(r"^(?P<name>[a-z_]+)::(?:.*\()?(?P<lang>[A-Za-z-]{2,8})\)?$")
@@ -374,6 +376,20 @@ def _code(text: str) -> int | str:
     if stripped.lstrip("-").isdigit() and str(int(stripped)) == stripped:
         return int(stripped)
     return stripped
+
+
+def workbook_sheets(content: bytes) -> dict[str, list[list[str]]]:
+    """Every sheet of an XLSX workbook as rows of text, header first (cells as surveys.tabular reads them)."""
+    from python_calamine import CalamineWorkbook
+
+    if not content.startswith(b"PK\x03\x04"):
+        raise ImportFileError("this is not an XLSX workbook")
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+        return {name: [[xlsx_text(v) for v in row] for row in rows] for name, rows in sheets.items()}
+    except Exception as exc:  # calamine raises its own types for a broken or non-XLSX file
+        raise ImportFileError(f"the XLSX file is damaged or truncated ({exc.__class__.__name__})") from None
 
 
 def workbook_read(sheets: dict[str, list[list[str]]], code: str | None = None) -> ReadResult:
