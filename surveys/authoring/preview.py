@@ -13,8 +13,9 @@ from surveys.answering.forms import page_form_class, raw_values
 from surveys.answering.pages import page_blocks, progress, visible_modules
 from surveys.authoring.workbook_read import workbook_sheets
 from surveys.models import DefinitionDraft
+from surveys.models.i18n import pick
 from surveys.questionnaire.spec import Spec
-from surveys.questionnaire.texts import TEXTS, pick, t
+from surveys.questionnaire.texts import TEXTS, t
 from surveys.questionnaire.validation import PageResult, merge_page, page_relevance, validate_page
 from surveys.tabular import ImportFileError
 
