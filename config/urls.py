@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("surveys.accounts.urls")),  # throttled sign-in (docs/roles.md)
     path("cati/", include("surveys.cati.urls")),  # telephone interviews (docs/cati.md)
     path("staff/data/", include("analytics.data.urls")),  # exports, codebook, imports (docs/data.md)
+    path("staff/authoring/", include("surveys.authoring.urls")),  # workbooks, preview, publish
     path("staff/", include("surveys.fieldwork.urls")),  # waves, tracking, samples, import (docs/fieldwork.md)
     path("results/", include("analytics.results.urls")),  # results dashboard (docs/analytics.md)
     path("", include("surveys.answering.urls")),

@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 from analytics.reports import basque, italian
+from analytics.reports.declared import declared_reports
 from analytics.reports.engine import Data, Unavailable, compute_report
 from analytics.reports.general import NAME as ITEMS_BY_GROUP
 from analytics.reports.general import items_report
 from analytics.reports.spec import Block, Condition, Grouping, Report
+from surveys.questionnaire.variables import column_name
 
 __all__ = ["ITEMS_BY_GROUP", "Block", "Condition", "Data", "Grouping", "Report", "Unavailable", "catalogue",
            "compute_report", "default_group", "filter_columns", "items_report", "report_get", "report_names"]
@@ -19,9 +21,17 @@ COMMON_FILTERS = {"mode": "mode"}
 
 
 def catalogue(code: str) -> list[Report]:
-    """The named reports of an instrument (collections included), in catalogue order."""
+    """The named reports of an instrument (collections included), in catalogue order; a questionnaire
+    without a report module gets the study tables declared in its latest definition."""
     module = _MODULES.get(code)
-    return list(module.REPORTS) if module else []
+    return list(module.REPORTS) if module else declared_reports(_latest_definition(code))
+
+
+def _latest_definition(code: str) -> dict:
+    from surveys.models import QuestionnaireVersion
+
+    version = QuestionnaireVersion.objects.filter(questionnaire__code=code).order_by("-number").first()
+    return version.definition if version else {}
 
 
 def report_get(code: str, name: str) -> Report | None:
@@ -40,4 +50,7 @@ def filter_columns(code: str) -> dict[str, str]:
 
 def default_group(code: str) -> str:
     module = _MODULES.get(code)
-    return module.DEFAULT_GROUP if module else ""
+    if module:
+        return module.DEFAULT_GROUP
+    declared = _latest_definition(code).get("default_group", "")
+    return column_name(declared) if declared else ""

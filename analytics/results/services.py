@@ -175,7 +175,10 @@ def _recompute_locked(questionnaire: Questionnaire, *, force: bool, trigger: str
 
 def _config_stamp(questionnaire: Questionnaire) -> str:
     weighting = Weighting.objects.filter(questionnaire=questionnaire).values_list("updated_at", flat=True).first()
-    return f"{CATALOGUE_VERSION}:{weighting.isoformat() if weighting else '-'}"
+    stamp = f"{CATALOGUE_VERSION}:{weighting.isoformat() if weighting else '-'}"
+    # tables declared in the definition change with a new version: its checksum makes the results stale
+    latest = questionnaire.versions.order_by("-number").values_list("checksum", "definition__tables").first()
+    return f"{stamp}:{latest[0][:12]}" if latest and latest[1] else stamp
 
 
 def results_store(*, result_set_id: int, payload: dict, snapshot_at, fingerprint: str = "",

@@ -40,9 +40,10 @@ ROLES = {
         FIELDWORK,
         grants=("surveys.view_*", "surveys.add_*", "surveys.change_*", "surveys.view_firm_contacts",
                 "surveys.supervise_cati", "surveys.view_aggregates", "surveys.import_firms", "surveys.draw_sample",
-                "surveys.send_messages", "surveys.record_bounce", "surveys.recompute_tracking", "analytics.view_*"),
+                "surveys.send_messages", "surveys.record_bounce", "surveys.recompute_tracking", "analytics.view_*",
+                "surveys.author_questionnaire"),
         # Answers change only through the questionnaire (audited); audit rows only by the system;
-        # definitions only from files; the outcome table is the administrator's.
+        # definitions only from files (uploaded on the authoring page); the outcome table is the administrator's.
         denies=(*(f"surveys.add_{m}" for m in DEFINITIONS), *(f"surveys.change_{m}" for m in DEFINITIONS),
                 "surveys.add_response", "surveys.change_response", "surveys.add_answeredit",
                 "surveys.change_answeredit", "surveys.add_caseevent", "surveys.change_caseevent",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from surveys.authoring.waves import wave_prefill
 from surveys.models import CaseEvent, Firm, Invitation, ReferenceEntry, Response
 from surveys.questionnaire.spec import ItemSpec, ModuleSpec, Spec
 
@@ -18,6 +19,14 @@ PREFILLED_ITEMS: dict[str, dict[str, tuple[str, str]]] = {
     "italian-districts-2016": {"A0.1": ("district", "DISTRICT")},
 }
 REGISTER_KINDS = (CaseEvent.Kind.REGISTER_CONFIRMED, CaseEvent.Kind.REGISTER_CORRECTED)
+
+
+def prefilled_items(spec: Spec, wave_id: int | None) -> dict[str, tuple[str, str]]:
+    """The shipped mapping, plus the items a wave's settings pre-fill (staff set them, no reference list)."""
+    mapping = dict(PREFILLED_ITEMS.get(spec.code, {}))
+    if wave_id is not None:
+        mapping.update({item: (field, "") for item, field in wave_prefill(wave_id).items() if item in spec.items})
+    return mapping
 
 
 # ------------------------------------------------------------------ register data
@@ -72,23 +81,28 @@ def register_confirm(*, invitation: Invitation, spec: Spec, values: dict, actor=
 
 def register_prefill(spec: Spec, module: ModuleSpec, response: Response) -> dict:
     """Initial values for the page's register items the firm has not answered yet."""
-    mapping = PREFILLED_ITEMS.get(spec.code, {})
+    mapping = prefilled_items(spec, response.invitation.wave_id)
     wanted = [i for i in module.items if i.code in mapping and i.code not in response.answers]
     if not wanted:
         return {}
     reported = register_initial(response.invitation, spec)
+    firm = response.invitation.firm
     initial = {}
     for item in wanted:
-        code = register_choice(item, mapping[item.code][1], reported.get(mapping[item.code][0]))
-        if code is not None:
-            initial[item.code] = code
+        field, ref = mapping[item.code]
+        value = reported.get(field) if field in REGISTER_FIELDS else getattr(firm, field, None)
+        if item.choices:
+            value = register_choice(item, ref, value)
+        if value not in (None, ""):
+            initial[item.code] = str(value)
     return initial
 
 
 def register_answers_check(*, spec: Spec, module_code: str, response: Response, actor=None) -> CaseEvent | None:
     """After a page save: an answer to a register item that differs from the last reported value is recorded
     (and becomes the reported value, so saving the page again records nothing new)."""
-    mapping = PREFILLED_ITEMS.get(spec.code, {})
+    mapping = {code: entry for code, entry in prefilled_items(spec, response.invitation.wave_id).items()
+               if entry[0] in REGISTER_FIELDS}
     items = [i for i in spec.module(module_code).items if i.code in mapping and i.code in response.answers]
     if not items:
         return None

@@ -18,6 +18,7 @@ from surveys.answering.comforts import register_answers_check, register_prefill
 from surveys.answering.forms import initial_values, page_form_class, raw_values
 from surveys.answering.pages import page_blocks, progress, visible_modules
 from surveys.answering.saves import AlreadySubmitted, Conflict, response_save_page
+from surveys.authoring.waves import response_languages
 from surveys.models import Response
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.texts import TEXTS, pick, t
@@ -45,7 +46,8 @@ def base_context(response: Response, **extra) -> dict:
     spec = spec_for_version(response.version)
     language = response.language
     return {"spec": spec, "language": language, "texts": {k: t(k, language) for k in TEXTS}, "response": response,
-            "title": pick(spec.definition.get("title"), language), "languages": spec.languages, **extra}
+            "title": pick(spec.definition.get("title"), language),
+            "languages": response_languages(response, spec), **extra}
 
 
 def next_after(spec, answers: dict, module_code: str) -> str:

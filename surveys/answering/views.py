@@ -17,6 +17,7 @@ from surveys.answering.pageflow import Channel, base_context, page_view, relevan
 from surveys.answering.pages import review_sections
 from surveys.answering.pdf import answers_pdf
 from surveys.answering.saves import Incomplete, response_submit
+from surveys.authoring.waves import response_languages
 from surveys.models import Invitation, Response
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.texts import pick, t
@@ -90,7 +91,8 @@ def welcome_render(request, token, invitation, response, status: int = 200, **fo
 @token_view
 def set_language(request, token, invitation, response):
     language = request.POST.get("language", "")
-    if language in response.version.languages and response.status != Response.Status.SUBMITTED:
+    offered = response_languages(response, spec_for_version(response.version))
+    if language in offered and response.status != Response.Status.SUBMITTED:
         Response.objects.filter(pk=response.pk).update(language=language)
     return redirect(request.POST.get("next") or "surveys:welcome", token=token)
 

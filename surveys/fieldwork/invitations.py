@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from surveys.authoring.waves import wave_languages
 from surveys.models import Firm, Invitation, Questionnaire, Response, Wave
 from surveys.tokens import new_salt, token_from_salt, token_hash
 
@@ -28,7 +29,7 @@ def invitation_issue(*, wave: Wave, firm: Firm, language: str | None = None,
     existing = Invitation.objects.filter(wave=wave, firm=firm).first()
     if existing:
         return existing, invitation_token(existing), False
-    languages = wave.version.languages or ["en"]
+    languages = wave_languages(wave)
     language = language or (firm.language if firm.language in languages else languages[0])
     salt = new_salt()
     token = token_from_salt(salt)

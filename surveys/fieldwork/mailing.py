@@ -26,6 +26,7 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from surveys.authoring.waves import wave_contact
 from surveys.dispatch import enqueue
 from surveys.fieldwork.invitations import invitation_issue, invitation_token
 from surveys.models import Invitation, MailingPlan, Message, OptOut, Response, Sample, Selection, Wave
@@ -252,20 +253,21 @@ def message_email(message: Message, connection=None) -> EmailMessage:
     firm, wave = invitation.firm, invitation.wave
     language = invitation.response.language or invitation.language
     link, optout = case_links(invitation)
+    contact_name, contact_email = wave_contact(wave.pk)
     kind = "invitation" if message.kind == Message.Kind.INVITATION else "reminder"
     template = select_template([f"fieldwork/email/{kind}_{language}.txt", f"fieldwork/email/{kind}_en.txt"])
     with translation.override(language):
         text = template.render({
             "firm": firm, "contact": firm.contact_name, "link": link, "optout": optout, "wave": wave,
             "title": pick(spec_for_version(wave.version).definition.get("title"), language), "closes": wave.closes_at,
-            "number": message.reminder_number})
+            "number": message.reminder_number, "agency_contact": contact_name, "agency_email": contact_email})
     subject, _, body = text.strip().partition("\n")
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
     headers = {"Message-ID": f"<{message.kind}.{invitation.pk}.{wave.pk}@{domain}>",
                "List-Unsubscribe": f"<{optout}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                "X-Fieldwork-Case": str(invitation.pk)}
     return EmailMessage(subject=subject.strip(), body=body.strip() + "\n", to=[firm.email], headers=headers,
-                        connection=connection)
+                        reply_to=[contact_email] if contact_email else None, connection=connection)
 
 
 # ------------------------------------------------------------------ opt-out and bounces

@@ -1,4 +1,5 @@
 from .audit import AnswerEdit, CaseEvent, DataAccess
+from .authoring import DefinitionDraft, WaveSettings
 from .cati import CallAttempt, CatiCase, OutcomeCode
 from .fieldwork import Firm, Invitation, Wave
 from .mailing import MailingPlan, Message, OptOut
@@ -15,3 +16,4 @@ __all__ = [
 __all__ += ["MailingPlan", "Message", "OptOut", "PopulationImport", "Sample", "Selection", "Stratum",
             "WaveTracking"]  # fieldwork: sampling, mailing, tracking
 __all__ += ["AnswerEdit", "CallAttempt", "CaseEvent", "CatiCase", "DataAccess", "OutcomeCode"]  # CATI, audit
+__all__ += ["DefinitionDraft", "WaveSettings"]  # authoring

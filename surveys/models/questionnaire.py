@@ -31,6 +31,13 @@ class QuestionnaireVersion(models.Model):
     modes = models.JSONField(default=list)
     missing_codes = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The file the version was authored in (YAML or XLSX workbook), kept as uploaded, and its
+    # authoring form (named choice lists, reference lists unresolved) from which exports are written.
+    source_name = models.CharField(max_length=200, blank=True)
+    source_format = models.CharField(max_length=4, blank=True, help_text="yaml or xlsx")
+    source_checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the source file")
+    source_file = models.BinaryField(blank=True, default=b"")
+    authored = models.JSONField(default=dict, blank=True, help_text="The definition as authored.")
 
     class Meta:
         ordering = ["questionnaire", "number"]

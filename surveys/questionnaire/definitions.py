@@ -111,6 +111,9 @@ class _Normaliser:
             "modules": [self.module(m) for m in raw["modules"]],
         }
         definition["derived"] = [self.derived(d, definition) for d in raw.get("derived", []) or []]
+        for key in ("tables", "default_group"):  # only when declared: older checksums stay valid
+            if raw.get(key):
+                definition[key] = raw[key]
         self.duplicates(definition)
         return definition
 
@@ -276,17 +279,24 @@ def checksum(definition: dict) -> str:
 
 # ------------------------------------------------------------------ storing versions
 @transaction.atomic
-def version_store(definition: dict) -> tuple[QuestionnaireVersion, str]:
-    """Store a normalised definition; returns the version and what happened (unchanged/rewritten/created)."""
+def version_store(definition: dict, source: dict | None = None) -> tuple[QuestionnaireVersion, str]:
+    """Store a normalised definition; returns the version and what happened (unchanged/rewritten/created).
+
+    `source` (source_name, source_format, source_checksum, source_file, authored) records the file
+    the definition came from; an unchanged definition keeps the source it was first stored with.
+    """
+    source = source or {}
     questionnaire, _ = Questionnaire.objects.get_or_create(code=definition["code"])
     if questionnaire.title != definition["title"]:
         questionnaire.title = definition["title"]
         questionnaire.save(update_fields=["title"])
     latest = questionnaire.versions.select_for_update().order_by("-number").first()
     if latest and latest.checksum == definition["checksum"]:
+        if source and not latest.source_checksum:  # versions stored before sources were kept
+            QuestionnaireVersion.objects.filter(pk=latest.pk).update(**source)
         return latest, "unchanged"
     fields = dict(checksum=definition["checksum"], definition=definition, languages=definition["languages"],
-                  modes=definition["modes"], missing_codes=definition["missing_codes"])
+                  modes=definition["modes"], missing_codes=definition["missing_codes"], **source)
     if latest and not latest.is_fielded():
         QuestionnaireVersion.objects.filter(pk=latest.pk).update(**fields)
         latest.refresh_from_db()
@@ -324,6 +334,17 @@ def _store_rows(version: QuestionnaireVersion, definition: dict) -> None:
                          values=d["values"], note=d["note"]) for n, d in enumerate(definition["derived"], start=1)])
 
 
+def yaml_source(name: str, content: bytes, raw: dict) -> dict:
+    """The source fields of a version loaded from a YAML file (authored form made JSON-safe)."""
+    return {"source_name": name, "source_format": "yaml", "source_checksum": hashlib.sha256(content).hexdigest(),
+            "source_file": content, "authored": json_safe(raw)}
+
+
+def json_safe(raw: dict) -> dict:
+    """YAML may hold dates and integer keys; the stored authored form is plain JSON."""
+    return json.loads(json.dumps(raw, default=str, ensure_ascii=False))
+
+
 def instrument_files(directory: Path = INSTRUMENT_DIR) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.name != REFERENCE_FILE.name)
 
@@ -335,8 +356,9 @@ def instruments_load(*, directory: Path = INSTRUMENT_DIR) -> list[tuple[str, int
     errors = []
     for path in instrument_files(directory):
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            definitions.append(normalise(raw, refs, source=path.name))
+            content = path.read_bytes()
+            raw = yaml.safe_load(content.decode("utf-8"))
+            definitions.append((normalise(raw, refs, source=path.name), yaml_source(path.name, content, raw)))
         except DefinitionError as exc:
             errors.append(str(exc))
         except yaml.YAMLError as exc:
@@ -345,7 +367,7 @@ def instruments_load(*, directory: Path = INSTRUMENT_DIR) -> list[tuple[str, int
         raise DefinitionError("instruments", errors)
     reference_lists_store(refs)
     results = []
-    for definition in definitions:
-        version, what = version_store(definition)
+    for definition, source in definitions:
+        version, what = version_store(definition, source)
         results.append((definition["code"], version.number, what))
     return results

@@ -1,0 +1,1 @@
+"""Authoring questionnaires without Python: workbooks and YAML in, versions out (docs/definition-format.md)."""
