@@ -142,7 +142,7 @@ def compute_block(data: Data, block: Block, grouping: Grouping, base: np.ndarray
         result = comp.rates(_rows(data, block), columns, test=block.test, weights=weights)
     elif kind == "means":
         result = comp.means(_rows(data, block), columns, test=_means_policy(block.test), scale=block.scale,
-                            weights=weights)
+                            weights=weights, magnitude=block.magnitude)
     elif kind == "likert":
         result = comp.likert(_rows(data, block), columns, scale=block.likert_scale, top=block.top, weights=weights)
     elif kind == "selections":

@@ -10,6 +10,7 @@ import csv
 import io
 
 from analytics.stats.design import FLAG_CAUTION, FLAG_NAMES, FLAG_SUPPRESSED
+from analytics.stats.disclosure import PRIMARY_DOMINANCE, PRIMARY_THRESHOLD, SECONDARY, STATUS_NAMES
 from analytics.stats.significance import DEFAULT_STARS, TEST_NAMES, stars
 
 MISSING_LABELS = {"dont_know": "Don't know", "refused": "Refused", "not_applicable": "Not applicable",
@@ -175,15 +176,27 @@ def _means(block: dict, f: Formatter) -> dict:
             if (str(row["code"]), column["key"]) in f.structural:
                 cells += [DASH] + ([DASH] if with_sd else []) + [str(cell["n"])]
                 continue
-            cells.append(f.mean(cell["mean"], cell["n"]))
+            status = _conf(row, columns.index(column))
+            if status and f.k:  # published: the value of a confidential cell is not shown
+                cells += [status] + ([""] if with_sd else []) + [f.count(cell["n"])]
+                continue
+            cells.append(f.mean(cell["mean"], cell["n"]) + (f" ({status})" if status else ""))
             cells += [f.mean(cell["sd"], cell["n"])] if with_sd else []
             cells.append(f.count(cell["n"]))
         p = (row.get("test") or {}).get("p")
         rows.append([row["label"] + f.star(row.get("test"))] + cells + ([fmt_p(p)] if tested else []))
     table = {**head, "rows": rows, "test": ""}
+    if any(r.get("confidentiality") and any(r["confidentiality"]) for r in block["rows"]):
+        table["conf_note"] = CONF_NOTE
     if any(r.get("weighted") for r in block["rows"]):
         table["weighted"] = _weighted_means(block, f)
     return table
+
+
+def _conf(row: dict, j: int) -> str:
+    """C (primary) or D (secondary) for a confidential cell of a magnitude table, as SDMX CONF_STATUS."""
+    statuses = row.get("confidentiality") or []
+    return CONF_STATUS.get(statuses[j], "") if j < len(statuses) else ""
 
 
 def _likert(block: dict, f: Formatter) -> dict:
@@ -213,6 +226,9 @@ def _ci(low, high, decimals: int) -> str:
     return "" if low is None or high is None else f"{low:.{decimals}f}–{high:.{decimals}f}"
 
 
+CONF_STATUS = {PRIMARY_THRESHOLD: "C", PRIMARY_DOMINANCE: "C", SECONDARY: "D"}
+CONF_NOTE = (f"C = confidential: {STATUS_NAMES[PRIMARY_THRESHOLD]}, or {STATUS_NAMES[PRIMARY_DOMINANCE]}; "
+             f"D = {STATUS_NAMES[SECONDARY]}.")
 WEIGHTED_HEADS = ("SE", "95% CI", "CV %")
 FLAG_NOTE = (f"Weighted: design-based (Taylor) standard errors. {FLAG_CAUTION} = {FLAG_NAMES[FLAG_CAUTION]}; "
              f"{FLAG_SUPPRESSED} = {FLAG_NAMES[FLAG_SUPPRESSED]}, value not shown.")
@@ -258,8 +274,9 @@ def _weighted_rows(block: dict, f: Formatter) -> dict:
 def _weighted_means(block: dict, f: Formatter) -> dict:
     d = 2 if f.decimals is None else f.decimals
     k = len(block["columns"])
-    rows = [[row["label"]] + [x for j in range(k) for x in _estimate_cells(row["weighted"], "means", j, d)]
-            for row in block["rows"]]
+    rows = [[row["label"]] + [x for j in range(k) for x in (
+        [_conf(row, j), "", "", ""] if f.k and _conf(row, j) else _estimate_cells(row["weighted"], "means", j, d))]
+        for row in block["rows"]]
     tests = [f"{row['label']}: {test_text(row['weighted'].get('test'), f.levels)}" for row in block["rows"]
              if row["weighted"].get("test") and row["weighted"]["test"].get("p") is not None]
     return {"header": _weighted_header(block, "weighted mean"), "rows": rows, "test": "; ".join(tests),
@@ -279,6 +296,7 @@ def block_table(block: dict, report: dict, *, suppress_below: int = 0) -> dict:
     notes = [f"Base: {block.get('base_label') or report.get('base_label') or 'submitted responses'}, N = {block['n']}."]
     notes += [block["note"]] if block.get("note") else []
     notes += [f"Cells below {suppress_below} are hidden."] if suppress_below else []
+    notes += [table.pop("conf_note")] if table.get("conf_note") else []
     return {**base, **table, "n": block["n"], "notes": notes}
 
 

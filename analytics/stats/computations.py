@@ -17,6 +17,7 @@ import pandas as pd
 from analytics.stats.design import Design, means_wald, rao_scott
 from analytics.stats.design import mean as design_mean
 from analytics.stats.design import share as design_share
+from analytics.stats.disclosure import magnitude_status
 from analytics.stats.significance import categorical_test, means_test
 
 MISSING_CODES = {-7: "not_applicable", -8: "dont_know", -9: "refused"}
@@ -253,8 +254,11 @@ def _weighted_rates(ones, valid, columns, weights, tested) -> dict:
 
 # ------------------------------------------------------------------ means of numeric and 1-5 items
 def means(rows: list[tuple], columns: list[Column], *, test: str = "welch", scale: float = 1.0,
-          weights: np.ndarray | None = None) -> dict:
-    """Mean, standard deviation and N of valid answers per column (rows = [(code, label, values)])."""
+          weights: np.ndarray | None = None, magnitude: bool = False) -> dict:
+    """Mean, standard deviation and N of valid answers per column (rows = [(code, label, values)]).
+
+    `magnitude`: a magnitude variable (turnover, employees); each cell gets its confidentiality
+    status (threshold and dominance rules, secondary suppression against the whole-sample column)."""
     out_rows = []
     tested = _tested(columns)
     for code, label, values in rows:
@@ -271,6 +275,9 @@ def means(rows: list[tuple], columns: list[Column], *, test: str = "welch", scal
                "test": means_test([samples[j] for j in tested], test) if len(tested) >= 2 else None}
         if weights is not None:
             row["weighted"] = _weighted_means(values / scale, valid, columns, weights, tested)
+        if magnitude:
+            margin = next((j for j, c in enumerate(columns) if c.key == "all"), None)
+            row["confidentiality"] = magnitude_status(samples, tested, margin)
         out_rows.append(row)
     return {"columns": [{"key": c.key, "label": c.label, "n_base": int(np.count_nonzero(c.mask))} for c in columns],
             "rows": out_rows}
