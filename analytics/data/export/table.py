@@ -29,7 +29,7 @@ READ_META = ["response_id", "firm_id", "wave_id", "version", "status", "mode", "
 FIRM_FIELDS = {"firm_identifier": "identifier", "firm_name": "name", "contact_name": "contact_name",
                "email": "email", "phone": "phone"}
 _CHUNK = 10_000
-LABELLED_FORMATS = ("csv", "xlsx", "parquet")
+LABELLED_FORMATS = ("csv", "xlsx", "parquet", "datapackage")
 WEIGHT_LABEL = "Design weight (N_h / m_h from the drawn sample or the analytics weighting, or its weight column)"
 
 
