@@ -66,3 +66,29 @@ def test_a_dominant_firm_shows_primary_and_secondary_suppressions(dominated):
     assert "C" in table_csv(published).splitlines()[1].split(",")
     analyst = block_table(block, report)  # staff see the value with its flag
     assert any(cell.endswith("(C)") for cell in analyst["rows"][0])
+
+
+def test_sdmx_csv_carries_conf_status_and_hides_confidential_values(dominated, capsys):
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    call_command("report", "--survey", "italian-districts-2016", "--report", "items-by-group", "--format", "sdmx-csv",
+                 "--suppress")
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0]["DATAFLOW"] == "BSP:ITALIAN_DISTRICTS_2016_ITEMS_BY_GROUP(1.0)"
+    turnover = {r["GROUP"]: r for r in rows if r["TABLE"] == "var-A1_2" and r["STAT"] == "MEAN"}
+    assert {g: (r["CONF_STATUS"], r["OBS_VALUE"]) for g, r in turnover.items()} == {
+        "0": ("D", ""), "1": ("C", ""), "all": ("F", turnover["all"]["OBS_VALUE"])}
+    assert float(turnover["all"]["OBS_VALUE"]) == pytest.approx((900_000 + 20_000 + 615_000) / 11, rel=1e-5)
+
+
+def test_sdmx_small_counts_keep_the_small_cell_rule_as_conf_status_a():
+    from analytics.results.sdmx import report_sdmx_rows
+
+    block = {"id": "t", "kind": "categorical", "columns": [{"key": "all"}],
+             "rows": [{"code": 1, "counts": [2], "pcts": [18.2]}, {"code": 2, "counts": [9], "pcts": [81.8]}]}
+    rows = report_sdmx_rows({"blocks": [block]}, dataflow="BSP:T(1.0)", suppress_below=5)
+    assert [(r["ROW"], r["STAT"], r["OBS_VALUE"], r["CONF_STATUS"]) for r in rows] == [
+        ("1", "COUNT", "", "A"), ("1", "PCT", "", "A"), ("2", "COUNT", "9", "F"), ("2", "PCT", "81.8", "F")]

@@ -73,3 +73,17 @@ def test_rake_pure_function_reaches_both_margins_and_names_missing_totals():
     assert raked[sizes == "S"].sum() == pytest.approx(60) and raked[sectors == "A"].sum() == pytest.approx(30)
     with pytest.raises(WeightingError, match="L"):
         rake(np.ones(5), {"size": (sizes, {"S": 60})})
+
+
+def test_sdmx_csv_of_weighted_results_carries_se_interval_cv_and_status(drawn, capsys):
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    call_command("report", "--survey", "italian-districts-2016", "--report", "it-table-1", "--format", "sdmx-csv")
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    weighted = next(r for r in rows if r["TABLE"] == "functions" and r["STAT"] == "PCT_W" and r["ROW"] == "A1_10")
+    assert float(weighted["OBS_VALUE"]) == pytest.approx(100 * 33 / 63, rel=1e-5)
+    assert float(weighted["SE"]) > 0 and float(weighted["CI_LOWER"]) < float(weighted["OBS_VALUE"])
+    assert weighted["OBS_STATUS"] in ("A", "U") and weighted["CONF_STATUS"] == "F" and weighted["CV"]
