@@ -92,3 +92,23 @@ def test_sdmx_small_counts_keep_the_small_cell_rule_as_conf_status_a():
     rows = report_sdmx_rows({"blocks": [block]}, dataflow="BSP:T(1.0)", suppress_below=5)
     assert [(r["ROW"], r["STAT"], r["OBS_VALUE"], r["CONF_STATUS"]) for r in rows] == [
         ("1", "COUNT", "", "A"), ("1", "PCT", "", "A"), ("2", "COUNT", "9", "F"), ("2", "PCT", "81.8", "F")]
+
+
+def test_dashboard_shows_the_primary_and_secondary_suppressions_to_analysts(dominated, client, django_user_model):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    analyst = django_user_model.objects.create_user("analyst", password="pw")
+    analyst.user_permissions.add(Permission.objects.get(codename="view_results"))
+    client.force_login(analyst)
+    html = client.get(reverse("results:dashboard", args=["italian-districts-2016"]),
+                      {"report": "items-by-group"}).content.decode()
+    block = html[html.index('id="block-items-by-group-var-A1_2"'):]
+    block = block[:block.index("</table>")]
+    assert '<td class="text-end">C</td>' in block and '<td class="text-end">D</td>' in block
+    assert "184000" not in block
+    assert "C = confidential" in html
+    dotted = client.get(reverse("results:block_csv", args=["italian-districts-2016", "items-by-group", "item-A1.3"]))
+    assert dotted.status_code == 200  # item codes with dots in block ids download too
+    published = client.get(reverse("results:block_csv", args=["italian-districts-2016", "items-by-group", "var-A1_2"]))
+    assert ",C," in published.content.decode() and ",D," in published.content.decode()

@@ -87,3 +87,17 @@ def test_sdmx_csv_of_weighted_results_carries_se_interval_cv_and_status(drawn, c
     assert float(weighted["OBS_VALUE"]) == pytest.approx(100 * 33 / 63, rel=1e-5)
     assert float(weighted["SE"]) > 0 and float(weighted["CI_LOWER"]) < float(weighted["OBS_VALUE"])
     assert weighted["OBS_STATUS"] in ("A", "U") and weighted["CONF_STATUS"] == "F" and weighted["CV"]
+
+
+def test_dashboard_shows_se_interval_and_cv_of_a_wave_drawn_by_the_platform(drawn, client, django_user_model):
+    from django.urls import reverse
+
+    questionnaire, _ = drawn
+    assert results_recompute(questionnaire_id=questionnaire.pk) == "ok"
+    client.force_login(django_user_model.objects.create_user("staff", password="pw", is_staff=True))
+    page = client.get(reverse("results:dashboard", args=[questionnaire.code]), {"report": "it-table-1"})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="design-summary"' in html and "3 strata, 1 taken whole" in html
+    assert "Whole sample SE</th>" in html
+    assert "Marketing department" in html and "CV %</th>" in html and "95% CI</th>" in html
+    assert f"{100 * 33 / 63:.1f}" in html  # the weighted share of firms with a marketing department
