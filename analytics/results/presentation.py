@@ -94,7 +94,7 @@ def _categorical(block: dict, f: Formatter) -> dict:
     columns, statistic = block["columns"], block["statistic"]
     mark = f.star(block.get("test"))
     head = _header(columns, _stat_headers(statistic))
-    hidden = _hidden_cells(block, f)
+    hidden = hidden_cells(block, f)
     rows = []
     for i, row in enumerate(block["rows"]):
         cells = []
@@ -113,7 +113,7 @@ def _categorical(block: dict, f: Formatter) -> dict:
     return table
 
 
-def _hidden_cells(block: dict, f: Formatter) -> set[tuple[int, int]]:
+def hidden_cells(block: dict, f: Formatter) -> set[tuple[int, int]]:
     """Small cells to hide; when a column hides exactly one, its next smallest cell goes too, so the
     hidden count cannot be recovered from the column's N."""
     hidden: set[tuple[int, int]] = set()

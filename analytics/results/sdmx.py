@@ -5,7 +5,8 @@ the grouping variable or `all`), STAT (COUNT, PCT, MEAN, N; weighted PCT_W, MEAN
 OBS_STATUS from the SDMX cross-domain code list CL_OBS_STATUS (A normal, U low reliability: CV
 above 16.6%, Q suppressed: CV above 33.3%) and CONF_STATUS from CL_CONF_STATUS (F free,
 A primary confidential for a small count, C primary confidential by the threshold or dominance rule,
-D secondary confidential); weighted observations also carry SE, CI_LOWER, CI_UPPER and CV.
+D secondary confidential, also the count the small-cell rule hides beside a lone small one);
+weighted observations also carry SE, CI_LOWER, CI_UPPER and CV.
 When the table is published (`suppress_below` > 0) the value of every confidential observation
 is left empty, as the dashboard hides it.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 
+from analytics.results.presentation import Formatter, hidden_cells
 from analytics.stats.design import FLAG_CAUTION, FLAG_SUPPRESSED
 from analytics.stats.disclosure import SECONDARY
 
@@ -64,9 +66,12 @@ class _Emitter:
 
 def _shares(emit: _Emitter, block: dict, keys: list[str]) -> None:
     weighted_rows = (block.get("weighted") or {}).get("rows")
+    # the dashboard's rule: a column hiding one small count hides its next smallest too (D here)
+    hidden = hidden_cells(block, Formatter({}, block, emit.k)) if block["kind"] == "categorical" else set()
     for i, row in enumerate(block["rows"]):
         for j, key in enumerate(keys):
             conf = emit.small(row["counts"][j])
+            conf = "D" if conf == "F" and (i, j) in hidden else conf
             emit(row["code"], key, "COUNT", row["counts"][j], unit="FIRMS", conf=conf)
             emit(row["code"], key, "PCT", row["pcts"][j], unit="PC", conf=conf)
         weighted = row.get("weighted") or (weighted_rows[i] if weighted_rows else None)

@@ -91,7 +91,10 @@ def test_sdmx_small_counts_keep_the_small_cell_rule_as_conf_status_a():
              "rows": [{"code": 1, "counts": [2], "pcts": [18.2]}, {"code": 2, "counts": [9], "pcts": [81.8]}]}
     rows = report_sdmx_rows({"blocks": [block]}, dataflow="BSP:T(1.0)", suppress_below=5)
     assert [(r["ROW"], r["STAT"], r["OBS_VALUE"], r["CONF_STATUS"]) for r in rows] == [
-        ("1", "COUNT", "", "A"), ("1", "PCT", "", "A"), ("2", "COUNT", "9", "F"), ("2", "PCT", "81.8", "F")]
+        ("1", "COUNT", "", "A"), ("1", "PCT", "", "A"), ("2", "COUNT", "", "D"), ("2", "PCT", "", "D")]
+    block["rows"].append({"code": 3, "counts": [20], "pcts": [64.5]})  # a third row: only the next smallest goes
+    rows = report_sdmx_rows({"blocks": [block]}, dataflow="BSP:T(1.0)", suppress_below=5)
+    assert [r["CONF_STATUS"] for r in rows if r["STAT"] == "COUNT"] == ["A", "D", "F"]
 
 
 def test_dashboard_shows_the_primary_and_secondary_suppressions_to_analysts(dominated, client, django_user_model):
