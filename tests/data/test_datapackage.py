@@ -48,3 +48,19 @@ def test_descriptor_carries_types_labels_categories_and_missing_values(package):
     rows = Package(str(package / "datapackage.json")).get_resource("responses").read_rows()
     assert len(rows) == 3
     assert any(row["Q1"] is None for row in rows)  # -8 don't know is read as missing
+
+
+def test_a_staff_export_job_writes_the_package_as_a_zip(mini_responses, settings, tmp_path):
+    from unittest.mock import patch
+
+    from analytics.data.export.jobs import export_job_create, export_job_run
+    from analytics.data.export.options import ExportOptions
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    with patch("analytics.data.tasks.export_job_run_task.delay"):
+        job = export_job_create(questionnaire=mini_responses[0].version.questionnaire,
+                                options=ExportOptions(format="datapackage"))
+    done = export_job_run(job_id=job.pk)
+    assert done.status == "done" and done.file.name.endswith(".zip") and done.rows == 3
+    with zipfile.ZipFile(tmp_path / done.file.name) as archive:
+        assert sorted(archive.namelist()) == ["datapackage.json", "responses.csv"]
