@@ -51,6 +51,12 @@ def frame_design(*, frame: pd.DataFrame, questionnaire: Questionnaire) -> FrameD
     return _sample_design(frame, questionnaire, weighting.rake_by if weighting else [])
 
 
+def design_exists(*, questionnaire: Questionnaire) -> bool:
+    """A cheap check before reading any rows: a weighting, or a sample drawn for one of the waves."""
+    return (Weighting.objects.filter(questionnaire=questionnaire).exists()
+            or Stratum.objects.filter(sample__wave__questionnaire=questionnaire).exists())
+
+
 def frame_weights(*, frame: pd.DataFrame, questionnaire: Questionnaire) -> np.ndarray | None:
     """Each row's weight (NaN outside the design), or None when the responses have no design."""
     found = frame_design(frame=frame, questionnaire=questionnaire)

@@ -101,3 +101,17 @@ def test_dashboard_shows_se_interval_and_cv_of_a_wave_drawn_by_the_platform(draw
     assert "Whole sample SE</th>" in html
     assert "Marketing department" in html and "CV %</th>" in html and "95% CI</th>" in html
     assert f"{100 * 33 / 63:.1f}" in html  # the weighted share of firms with a marketing department
+
+
+def test_exports_carry_the_weights_of_the_drawn_sample(drawn, tmp_path):
+    import csv
+
+    from analytics.data.export.jobs import export_write
+    from analytics.data.export.options import ExportOptions
+
+    questionnaire, _ = drawn
+    path = tmp_path / "out.csv"
+    export_write(questionnaire=questionnaire, options=ExportOptions(format="csv"), path=path)
+    with path.open(encoding="utf-8") as handle:
+        weights = sorted(row["weight"] for row in csv.DictReader(handle))
+    assert weights == [""] + ["1"] * 3 + ["10"] * 4 + ["4"] * 5  # outside the sample: no weight

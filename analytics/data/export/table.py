@@ -86,8 +86,10 @@ def export_table(questionnaire: Questionnaire, options: ExportOptions) -> Export
 def _weights(questionnaire: Questionnaire, frame: pd.DataFrame) -> pd.Series | None:
     """The weight of each row, as analytics computes it over every submitted response (None: no design)."""
     from analytics.models import Weighting
-    from analytics.results.weights import frame_weights
+    from analytics.results.weights import design_exists, frame_weights
 
+    if not design_exists(questionnaire=questionnaire):
+        return None  # no second read of the read model for questionnaires without a design
     weighting = Weighting.objects.filter(questionnaire=questionnaire).first()
     column = weighting.weight_column or weighting.stratum_column if weighting else ""
     base = readmodel_frame(questionnaire, columns=["response_id", "wave_id", "firm_id"] + ([column] if column else []),
