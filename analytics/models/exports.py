@@ -17,7 +17,7 @@ class ExportJob(models.Model):
     questionnaire = models.ForeignKey("surveys.Questionnaire", on_delete=models.CASCADE, related_name="export_jobs")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="export_jobs")
-    format = models.CharField(max_length=10)
+    format = models.CharField(max_length=20)
     options = models.JSONField(default=dict, help_text="analytics.data.export.ExportOptions as JSON")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="percent")

@@ -78,6 +78,9 @@ class RecomputeRun(models.Model):
 class Weighting(models.Model):
     """Design weights for a questionnaire: N_h / m_h per stratum, or a weight column of the read model.
 
+    With neither, weights come from the samples the platform drew (analytics.results.weights),
+    raked to the register margins named in `rake_by` when given.
+
     `population` is the sampling frame's snapshot {stratum code: N_h}; m_h is counted from the
     submitted responses of each wave at recompute time.
     """
@@ -87,6 +90,8 @@ class Weighting(models.Model):
     population = models.JSONField(default=dict, blank=True, help_text="{stratum: N_h}")
     weight_column = models.CharField(max_length=80, blank=True, help_text="Or: a read-model column of weights.")
     source = models.CharField(max_length=200, blank=True, help_text="Where the snapshot comes from.")
+    rake_by = models.JSONField(default=list, blank=True, help_text='Weights from the drawn samples raked to '
+                               'register margins, e.g. ["size_class", "nace2"].')
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

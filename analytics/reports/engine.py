@@ -7,6 +7,7 @@ import pandas as pd
 from analytics.reports.spec import WHOLE, Block, Condition, Grouping, Report
 from analytics.stats import computations as comp
 from analytics.stats.computations import Column
+from analytics.stats.design import Design
 from surveys.questionnaire.texts import pick
 
 MAX_OBSERVED_LEVELS = 15
@@ -19,7 +20,7 @@ class Unavailable(Exception):
 class Data:
     """One frame (already filtered to the result set's scope) with memoised arrays and masks."""
 
-    def __init__(self, frame: pd.DataFrame, meta: dict | None = None, weights: np.ndarray | None = None,
+    def __init__(self, frame: pd.DataFrame, meta: dict | None = None, weights: np.ndarray | Design | None = None,
                  list_labels: dict | None = None):
         self.frame, self.meta, self.weights = frame, meta or {}, weights
         self.list_labels = list_labels or {}  # codes of ';'-joined lists (countries), which have no value labels
@@ -138,7 +139,8 @@ def _rates(data: Data, block: Block, columns, weights) -> dict:
 
 
 def _means(data: Data, block: Block, columns, weights) -> dict:
-    return comp.means(_rows(data, block), columns, test=_means_policy(block.test), scale=block.scale, weights=weights)
+    return comp.means(_rows(data, block), columns, test=_means_policy(block.test), scale=block.scale, weights=weights,
+                      magnitude=block.magnitude)
 
 
 def _likert(data: Data, block: Block, columns, weights) -> dict:

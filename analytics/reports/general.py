@@ -21,6 +21,10 @@ def _codes(variable) -> set:
     return out
 
 
+# Business magnitudes whose means by group fall under disclosure control (turnover, employees of IT A1).
+MAGNITUDE_VARIABLES = frozenset({"A1_2", "A1_5"})
+
+
 def _block_for(variable, kind: str) -> tuple[str, Block] | None:
     """(dedup key, block) for one variable; item-level blocks share their item's key."""
     name, item = variable.name, variable.item
@@ -45,7 +49,7 @@ def _block_for(variable, kind: str) -> tuple[str, Block] | None:
         return name, Block(f"var-{name}", label, "categorical", (name,), observed=observed,
                            statistic="count_pct")
     if variable.type == "num" or variable.measure == "scale":
-        return name, Block(f"var-{name}", label, "means", (name,), decimals=2)
+        return name, Block(f"var-{name}", label, "means", (name,), decimals=2, magnitude=name in MAGNITUDE_VARIABLES)
     return None
 
 

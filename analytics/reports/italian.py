@@ -23,7 +23,7 @@ TABLE_1 = Report(
     blocks=(
         Block("main-activity", "Main activity", "categorical", ("A1_6",)),
         Block("turnover", "Average turnover (2015), € million", "means", ("A1_2",), scale=1000, decimals=1,
-              labels={"A1_2": "Average turnover (2015), ml Euro"}),
+              labels={"A1_2": "Average turnover (2015), ml Euro"}, magnitude=True),
         Block("turnover-split", "Turnover split (mean of firm shares, %)", "means", ("A1_3_IT", "A1_3_AB"),
               labels={"A1_3_IT": "From Italy", "A1_3_AB": "From abroad"}, decimals=1,
               note="Default reading of IC-A25: the mean of the firms' shares."),
@@ -31,7 +31,7 @@ TABLE_1 = Report(
               ("A1_3_IT", "A1_3_AB"), denominator="A1_2", decimals=1,
               labels={"A1_3_IT": "From Italy", "A1_3_AB": "From abroad"},
               note="Alternative reading of IC-A25: a ratio of summed turnovers."),
-        Block("employees", "Average total employees (2015)", "means", ("A1_5",), decimals=1),
+        Block("employees", "Average total employees (2015)", "means", ("A1_5",), decimals=1, magnitude=True),
         Block("size-class", "Main size class (based on number of employees)*", "rates", ("A_LT50",),
               labels={"A_LT50": "< 50 employees"}, note="Implemented as < 50 (IC-A9)."),
         Block("business-group", "Business group", "rates", ("A2_1",), labels={"A2_1": "Part of a business group"}),

@@ -76,6 +76,7 @@ class Block:
     denominator: str = ""  # ratio blocks: sum(x * d) / sum(d)
     grouping: Grouping | None = None  # overrides the report's grouping
     note: str = ""
+    magnitude: bool = False  # means of turnover or employees: threshold and dominance rules apply
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 
+from analytics.stats.design import FLAG_CAUTION, FLAG_NAMES, FLAG_SUPPRESSED
+from analytics.stats.disclosure import PRIMARY_DOMINANCE, PRIMARY_THRESHOLD, SECONDARY, STATUS_NAMES
 from analytics.stats.significance import DEFAULT_STARS, TEST_NAMES, stars
 
 MISSING_LABELS = {"dont_know": "Don't know", "refused": "Refused", "not_applicable": "Not applicable",
@@ -59,7 +61,11 @@ def test_text(test: dict | None, levels=DEFAULT_STARS) -> str:
         return ""
     name = TEST_NAMES.get(test["test"], test["test"])
     result = f"p = {fmt_p(test['p'])} {stars(test['p'], levels)}".strip()
-    if test["test"] in ("chi2", "rao-scott") and test.get("statistic") is not None:
+    if test["test"] == "rao-scott" and test.get("statistic") is not None:
+        result = f"F({test['df']:.2f}, {test['df_denominator']:.1f}) = {test['statistic']:.2f}, {result}"
+    elif test["test"] in ("design-t", "design-wald") and test.get("statistic") is not None:
+        result = f"{'t' if test['test'] == 'design-t' else 'F'} = {test['statistic']:.2f}, {result}"
+    elif test["test"] == "chi2" and test.get("statistic") is not None:
         result = f"χ²({test['df']}) = {test['statistic']:.2f}, {result}"
     elif test.get("chi2") is not None:
         result += f" (an expected count is below 5; Pearson χ²({test['df']}) = {test['chi2']:.2f}, " \
@@ -88,7 +94,7 @@ def _categorical(block: dict, f: Formatter) -> dict:
     columns, statistic = block["columns"], block["statistic"]
     mark = f.star(block.get("test"))
     head = _header(columns, _stat_headers(statistic))
-    hidden = _hidden_cells(block, f)
+    hidden = hidden_cells(block, f)
     rows = []
     for i, row in enumerate(block["rows"]):
         cells = []
@@ -107,7 +113,7 @@ def _categorical(block: dict, f: Formatter) -> dict:
     return table
 
 
-def _hidden_cells(block: dict, f: Formatter) -> set[tuple[int, int]]:
+def hidden_cells(block: dict, f: Formatter) -> set[tuple[int, int]]:
     """Small cells to hide; when a column hides exactly one, its next smallest cell goes too, so the
     hidden count cannot be recovered from the column's N."""
     hidden: set[tuple[int, int]] = set()
@@ -170,15 +176,27 @@ def _means(block: dict, f: Formatter) -> dict:
             if (str(row["code"]), column["key"]) in f.structural:
                 cells += [DASH] + ([DASH] if with_sd else []) + [str(cell["n"])]
                 continue
-            cells.append(f.mean(cell["mean"], cell["n"]))
+            status = _conf(row, columns.index(column))
+            if status and f.k:  # published: the value of a confidential cell is not shown
+                cells += [status] + ([""] if with_sd else []) + [f.count(cell["n"])]
+                continue
+            cells.append(f.mean(cell["mean"], cell["n"]) + (f" ({status})" if status else ""))
             cells += [f.mean(cell["sd"], cell["n"])] if with_sd else []
             cells.append(f.count(cell["n"]))
         p = (row.get("test") or {}).get("p")
         rows.append([row["label"] + f.star(row.get("test"))] + cells + ([fmt_p(p)] if tested else []))
     table = {**head, "rows": rows, "test": ""}
+    if any(r.get("confidentiality") and any(r["confidentiality"]) for r in block["rows"]):
+        table["conf_note"] = CONF_NOTE
     if any(r.get("weighted") for r in block["rows"]):
         table["weighted"] = _weighted_means(block, f)
     return table
+
+
+def _conf(row: dict, j: int) -> str:
+    """C (primary) or D (secondary) for a confidential cell of a magnitude table, as SDMX CONF_STATUS."""
+    statuses = row.get("confidentiality") or []
+    return CONF_STATUS.get(statuses[j], "") if j < len(statuses) else ""
 
 
 def _likert(block: dict, f: Formatter) -> dict:
@@ -208,36 +226,61 @@ def _ci(low, high, decimals: int) -> str:
     return "" if low is None or high is None else f"{low:.{decimals}f}–{high:.{decimals}f}"
 
 
+CONF_STATUS = {PRIMARY_THRESHOLD: "C", PRIMARY_DOMINANCE: "C", SECONDARY: "D"}
+CONF_NOTE = (f"C = confidential: {STATUS_NAMES[PRIMARY_THRESHOLD]}, or {STATUS_NAMES[PRIMARY_DOMINANCE]}; "
+             f"D = {STATUS_NAMES[SECONDARY]}.")
+WEIGHTED_HEADS = ("SE", "95% CI", "CV %")
+FLAG_NOTE = (f"Weighted: design-based (Taylor) standard errors. {FLAG_CAUTION} = {FLAG_NAMES[FLAG_CAUTION]}; "
+             f"{FLAG_SUPPRESSED} = {FLAG_NAMES[FLAG_SUPPRESSED]}, value not shown.")
+
+
+def _estimate_cells(w: dict, key: str, j: int, decimals: int) -> list[str]:
+    """Estimate (with its CV flag), SE, interval and CV of column j; an F estimate is not shown."""
+    flag = (w.get("flags") or [""] * (j + 1))[j]
+    value = w[key][j]
+    if flag == FLAG_SUPPRESSED:
+        return [FLAG_SUPPRESSED, "", "", fmt(w["cv"][j], 1)] if "cv" in w else [FLAG_SUPPRESSED, "", "", ""]
+    shown = fmt(value, decimals) + (f" {flag}" if flag and value is not None else "")
+    se = fmt(w["se"][j], decimals + 1) if "se" in w else ""
+    cv = fmt(w["cv"][j], 1) if "cv" in w else ""
+    return [shown, se, _ci(w["low"][j], w["high"][j], decimals), cv]
+
+
+def _weighted_header(block: dict, what: str) -> list[str]:
+    return [""] + [f"{c['label']} {h}" for c in block["columns"] for h in (what, *WEIGHTED_HEADS)]
+
+
 def _weighted_categorical(block: dict, f: Formatter) -> dict:
     w = block["weighted"]
-    header = [""] + [f"{c['label']} {h}" for c in block["columns"] for h in ("weighted %", "95% CI")]
-    rows = [[row["label"]] + [x for j in range(len(block["columns"]))
-                              for x in (fmt(wr["pcts"][j], f.pct_decimals), _ci(wr["low"][j], wr["high"][j],
-                                                                              f.pct_decimals))]
+    k = len(block["columns"])
+    rows = [[row["label"]] + [x for j in range(k) for x in _estimate_cells(wr, "pcts", j, f.pct_decimals)]
             for row, wr in zip(block["rows"], w["rows"], strict=True)]
-    rows.append(["Effective N"] + [x for c in w["columns"] for x in (fmt(c["n_eff"], 1), "")])
-    return {"header": header, "rows": rows, "test": test_text(w.get("test"), f.levels)}
+    rows.append(["Respondents (weighted N)"] + [x for c in w["columns"] for x in (
+        str(c.get("n", "")), fmt(c.get("sum_w"), 0), "", "")])
+    return {"header": _weighted_header(block, "weighted %"), "rows": rows,
+            "test": test_text(w.get("test"), f.levels), "note": FLAG_NOTE}
 
 
 def _weighted_rows(block: dict, f: Formatter) -> dict:
-    header = [""] + [f"{c['label']} {h}" for c in block["columns"] for h in ("weighted %", "95% CI", "effective N")]
-    rows = []
-    for row in block["rows"]:
-        w = row["weighted"]
-        rows.append([row["label"]] + [x for j in range(len(block["columns"])) for x in (
-            fmt(w["pcts"][j], f.pct_decimals), _ci(w["low"][j], w["high"][j], f.pct_decimals), fmt(w["n_eff"][j], 1))])
-    return {"header": header, "rows": rows, "test": ""}
+    k = len(block["columns"])
+    rows = [[row["label"]] + [x for j in range(k) for x in _estimate_cells(row["weighted"], "pcts", j, f.pct_decimals)]
+            for row in block["rows"]]
+    tests = [f"{row['label']}: {test_text(row['weighted'].get('test'), f.levels)}" for row in block["rows"]
+             if row["weighted"].get("test") and row["weighted"]["test"].get("p") is not None]
+    return {"header": _weighted_header(block, "weighted %"), "rows": rows, "test": "; ".join(tests),
+            "note": FLAG_NOTE}
 
 
 def _weighted_means(block: dict, f: Formatter) -> dict:
     d = 2 if f.decimals is None else f.decimals
-    header = [""] + [f"{c['label']} {h}" for c in block["columns"] for h in ("weighted mean", "95% CI", "effective N")]
-    rows = []
-    for row in block["rows"]:
-        w = row["weighted"]
-        rows.append([row["label"]] + [x for j in range(len(block["columns"])) for x in (
-            fmt(w["means"][j], d), _ci(w["low"][j], w["high"][j], d), fmt(w["n_eff"][j], 1))])
-    return {"header": header, "rows": rows, "test": ""}
+    k = len(block["columns"])
+    rows = [[row["label"]] + [x for j in range(k) for x in (
+        [_conf(row, j), "", "", ""] if f.k and _conf(row, j) else _estimate_cells(row["weighted"], "means", j, d))]
+        for row in block["rows"]]
+    tests = [f"{row['label']}: {test_text(row['weighted'].get('test'), f.levels)}" for row in block["rows"]
+             if row["weighted"].get("test") and row["weighted"]["test"].get("p") is not None]
+    return {"header": _weighted_header(block, "weighted mean"), "rows": rows, "test": "; ".join(tests),
+            "note": FLAG_NOTE}
 
 
 KINDS = {"categorical": _categorical, "rates": _rates, "means": _means, "ratio": _means, "likert": _likert,
@@ -253,6 +296,7 @@ def block_table(block: dict, report: dict, *, suppress_below: int = 0) -> dict:
     notes = [f"Base: {block.get('base_label') or report.get('base_label') or 'submitted responses'}, N = {block['n']}."]
     notes += [block["note"]] if block.get("note") else []
     notes += [f"Cells below {suppress_below} are hidden."] if suppress_below else []
+    notes += [table.pop("conf_note")] if table.get("conf_note") else []
     return {**base, **table, "n": block["n"], "notes": notes}
 
 
@@ -276,6 +320,9 @@ def table_csv(table: dict, *, title: bool = False) -> str:
         writer.writerow(["Weighted estimates"])
         writer.writerow(table["weighted"]["header"])
         writer.writerows(table["weighted"]["rows"])
+        if table["weighted"].get("test"):
+            writer.writerow(["Test", table["weighted"]["test"]])
+        writer.writerow(["Note", table["weighted"].get("note", "")])
     return out.getvalue()
 
 

@@ -26,6 +26,7 @@ from analytics.reports import default_group, filter_columns
 from analytics.results import selectors
 from analytics.results.payloads import CATALOGUE_VERSION, result_payloads
 from analytics.results.scopes import META_FILTERS, scope_key, scope_resolve
+from analytics.results.weights import RAKE_FIELDS
 from surveys.dispatch import enqueue, tasks_run_inline
 from surveys.models import Questionnaire
 
@@ -239,14 +240,18 @@ def _prune_views(questionnaire: Questionnaire) -> None:
 
 # ------------------------------------------------------------------ weighting (population snapshot, issue 4)
 def results_weighting_set(*, questionnaire: Questionnaire, population: dict | None = None, stratum_column: str = "",
-                          weight_column: str = "", source: str = "") -> Weighting:
-    """Design weights for a questionnaire's results: {stratum: N_h} with a stratum column, or a weight column."""
-    if not weight_column and not (population and stratum_column):
-        raise ValueError("give a weight column, or a population {stratum: N_h} with its stratum column")
+                          weight_column: str = "", source: str = "", rake_by: list[str] | None = None) -> Weighting:
+    """Weights for a questionnaire's results: {stratum: N_h} with a stratum column, a weight column, or
+    (with neither) the platform's drawn samples, raked to the register margins in `rake_by` if given."""
+    if population and not stratum_column:
+        raise ValueError("a population {stratum: N_h} needs its stratum column")
+    unknown = sorted(set(rake_by or []) - set(RAKE_FIELDS))
+    if unknown:
+        raise ValueError(f"cannot rake by {', '.join(unknown)}; use {', '.join(sorted(RAKE_FIELDS))}")
     weighting, _ = Weighting.objects.update_or_create(
         questionnaire=questionnaire, defaults={"population": {str(k): v for k, v in (population or {}).items()},
                                                "stratum_column": stratum_column, "weight_column": weight_column,
-                                               "source": source})
+                                               "source": source, "rake_by": list(rake_by or [])})
     transaction.on_commit(lambda: results_request_recompute(questionnaire_id=questionnaire.pk, countdown=0))
     return weighting
 

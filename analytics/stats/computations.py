@@ -14,8 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.stats.design import Design, means_wald, rao_scott
+from analytics.stats.design import mean as design_mean
+from analytics.stats.design import share as design_share
+from analytics.stats.disclosure import magnitude_status
 from analytics.stats.significance import categorical_test, means_test
-from analytics.stats.weighting import weighted_mean, weighted_means_test, weighted_share, weighted_table_test
 
 MISSING_CODES = {-7: "not_applicable", -8: "dont_know", -9: "refused"}
 
@@ -165,21 +168,49 @@ def categorical(values: np.ndarray, columns: list[Column], categories: list, lab
     return block
 
 
+def as_design(weights) -> Design:
+    """A Design as given, or weights alone as a one-stratum design (with-replacement variance)."""
+    return weights if isinstance(weights, Design) else _memo(weights, "design", lambda: Design.simple(weights))
+
+
+ESTIMATE_KEYS = (("pcts", "est"), ("low", "low"), ("high", "high"), ("se", "se"), ("cv", "cv"), ("deff", "deff"))
+
+
+def _append_estimate(target: dict, est: dict, digits: int = 4) -> None:
+    for key, source in ESTIMATE_KEYS:
+        target.setdefault(key, []).append(_round(est[source], digits))
+    target.setdefault("flags", []).append(est["flag"])
+
+
+def _group_codes(columns: list[Column], tested: list[int], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's tested column (-1 outside), and the union of the tested columns."""
+    codes = np.full(n, -1, dtype=np.int64)
+    for position, j in enumerate(tested):
+        codes[columns[j].mask] = position
+    return codes, codes >= 0
+
+
+def _design_columns(design: Design, columns: list[Column], valid: np.ndarray) -> list[dict]:
+    out = []
+    for column in columns:
+        domain = column.mask & valid & design.in_design
+        w = design.weights[domain]
+        out.append({"n": int(np.count_nonzero(domain)), "sum_w": _round(w.sum(), 2),
+                    "n_eff": _round(w.sum() ** 2 / (w * w).sum() if len(w) else 0.0, 2)})
+    return out
+
+
 def _weighted_categorical(index, k, valid, columns, weights, tested) -> dict:
-    shares, out_columns = np.zeros((k, len(columns))), []
-    rows = [{"pcts": [], "low": [], "high": []} for _ in range(k)]
-    for j, column in enumerate(columns):
-        selected = column.mask & valid & ~np.isnan(weights)
-        w, idx = weights[selected], index[selected]
+    design = as_design(weights)
+    rows = [{} for _ in range(k)]
+    for column in columns:
         for i in range(k):
-            est = weighted_share(idx == i, w)
-            shares[i, j] = (est["pct"] or 0) / 100
-            for key in ("pcts", "low", "high"):
-                rows[i][key].append(_round(est["pct" if key == "pcts" else key], 4))
-        out_columns.append({"n_eff": _round(est["n_eff"] if k else 0.0, 2), "sum_w": _round(w.sum(), 2)})
-    test = (weighted_table_test(shares[:, tested], [out_columns[j]["n_eff"] for j in tested])
-            if len(tested) >= 2 else None)
-    return {"columns": out_columns, "rows": rows, "test": test}
+            _append_estimate(rows[i], design_share(design, index == i, column.mask & valid))
+    test = None
+    if len(tested) >= 2:
+        groups, union = _group_codes(columns, tested, len(index))
+        test = rao_scott(design, np.where(valid, index, -1), groups, union & valid)
+    return {"columns": _design_columns(design, columns, valid), "rows": rows, "test": test, "df": design.df}
 
 
 # ------------------------------------------------------------------ rates: multiple choice, yes/no rows
@@ -209,21 +240,25 @@ def rates(rows: list[tuple], columns: list[Column], *, test: str = "auto", weigh
 
 
 def _weighted_rates(ones, valid, columns, weights, tested) -> dict:
-    estimates = []
+    design = as_design(weights)
+    out: dict = {}
     for column in columns:
-        selected = column.mask & valid & ~np.isnan(weights)
-        estimates.append(weighted_share(ones[selected], weights[selected]))
-    shares = np.array([[(e["pct"] or 0) / 100 for e in estimates], [1 - (e["pct"] or 0) / 100 for e in estimates]])
-    test = weighted_table_test(shares[:, tested], [estimates[j]["n_eff"] for j in tested]) if len(tested) >= 2 else None
-    return {"pcts": [_round(e["pct"], 4) for e in estimates], "low": [_round(e["low"], 4) for e in estimates],
-            "high": [_round(e["high"], 4) for e in estimates], "n_eff": [_round(e["n_eff"], 2) for e in estimates],
-            "test": test}
+        _append_estimate(out, design_share(design, ones, column.mask & valid))
+    out["n"] = [c["n"] for c in _design_columns(design, columns, valid)]
+    out["test"] = None
+    if len(tested) >= 2:
+        groups, union = _group_codes(columns, tested, len(ones))
+        out["test"] = rao_scott(design, ones.astype(np.int64), groups, union & valid)
+    return out
 
 
 # ------------------------------------------------------------------ means of numeric and 1-5 items
 def means(rows: list[tuple], columns: list[Column], *, test: str = "welch", scale: float = 1.0,
-          weights: np.ndarray | None = None) -> dict:
-    """Mean, standard deviation and N of valid answers per column (rows = [(code, label, values)])."""
+          weights: np.ndarray | None = None, magnitude: bool = False) -> dict:
+    """Mean, standard deviation and N of valid answers per column (rows = [(code, label, values)]).
+
+    `magnitude`: a magnitude variable (turnover, employees); each cell gets its confidentiality
+    status (threshold and dominance rules, secondary suppression against the whole-sample column)."""
     out_rows = []
     tested = _tested(columns)
     for code, label, values in rows:
@@ -240,21 +275,25 @@ def means(rows: list[tuple], columns: list[Column], *, test: str = "welch", scal
                "test": means_test([samples[j] for j in tested], test) if len(tested) >= 2 else None}
         if weights is not None:
             row["weighted"] = _weighted_means(values / scale, valid, columns, weights, tested)
+        if magnitude:
+            margin = next((j for j, c in enumerate(columns) if c.key == "all"), None)
+            row["confidentiality"] = magnitude_status(samples, tested, margin)
         out_rows.append(row)
     return {"columns": [{"key": c.key, "label": c.label, "n_base": int(np.count_nonzero(c.mask))} for c in columns],
             "rows": out_rows}
 
 
 def _weighted_means(values, valid, columns, weights, tested) -> dict:
-    pieces = []
+    design = as_design(weights)
+    values = np.where(valid, values, 0.0)
+    out: dict = {}
     for column in columns:
-        selected = column.mask & valid & ~np.isnan(weights)
-        pieces.append((values[selected], weights[selected]))
-    estimates = [weighted_mean(v, w) for v, w in pieces]
-    test = weighted_means_test([pieces[j] for j in tested]) if len(tested) == 2 else None
-    return {"means": [_round(e["mean"]) for e in estimates], "low": [_round(e["low"]) for e in estimates],
-            "high": [_round(e["high"]) for e in estimates], "n_eff": [_round(e["n_eff"], 2) for e in estimates],
-            "test": test}
+        _append_estimate(out, design_mean(design, values, column.mask & valid), digits=6)
+    out["means"] = out.pop("pcts")
+    out["n"] = [c["n"] for c in _design_columns(design, columns, valid)]
+    domains = [columns[j].mask & valid for j in tested]
+    out["test"] = means_wald(design, values, domains) if len(tested) >= 2 else None
+    return out
 
 
 # ------------------------------------------------------------------ Likert grids
@@ -277,9 +316,9 @@ def likert(rows: list[tuple], columns: list[Column], *, scale: tuple = (1, 2, 3,
                     "mean": _round(sample.mean()) if n else None, "top_count": top_count,
                     "top_pct": _pct(top_count, n), "missing": _missing(kinds, column.mask)}
             if weights is not None:
-                w_sel = selected & ~np.isnan(weights)
-                est = weighted_share(in_top[w_sel], weights[w_sel])
-                cell["weighted_top"] = {k: _round(v, 4) for k, v in est.items()}
+                est = design_share(as_design(weights), in_top, selected)
+                cell["weighted_top"] = {"pct": _round(est["est"], 4), **{k: _round(est[k], 4) for k in
+                                        ("low", "high", "se", "cv", "deff")}, "flag": est["flag"]}
             cells.append(cell)
         out_rows.append({"code": code, "label": label, "cells": cells})
     return {"columns": [{"key": c.key, "label": c.label, "n_base": int(np.count_nonzero(c.mask))} for c in columns],

@@ -118,6 +118,7 @@ TEST_NAMES = {
     "welch-anova": "Welch's ANOVA",
     "mann-whitney": "Mann-Whitney U",
     "kruskal": "Kruskal-Wallis",
-    "rao-scott": "chi-square on effective sample sizes (weighted)",
-    "welch-weighted": "Welch's t-test on effective sample sizes (weighted)",
+    "rao-scott": "Rao-Scott F (design-based chi-square)",
+    "design-t": "design-based t-test (Taylor linearisation)",
+    "design-wald": "design-based Wald F-test (Taylor linearisation)",
 }

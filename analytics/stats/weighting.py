@@ -1,10 +1,8 @@
-"""Design weights and weighted estimates (statsmodels), next to the unweighted figures.
+"""Weights: design weights N_h / n_h, non-response adjustment within strata, raking to register margins.
 
-Weights are N_h / m_h: the stratum's population size from the sample's population snapshot over
-the number of respondents in that stratum. Precision uses Kish's effective sample size
-n_eff = (sum w)^2 / sum w^2: weights are rescaled to sum to n_eff before statsmodels computes a
-confidence interval or a test, so a weighted estimate is never credited with more information
-than n_eff unweighted answers (a first-order design-effect correction, documented in docs/analytics.md).
+Pure functions. The weight of a respondent of stratum h is N_h / n_h (the inverse of its
+selection probability) times n_h / m_h (the inverse of the stratum's response rate): N_h / m_h.
+Precision of the weighted estimates is in `analytics.stats.design` (Taylor linearisation).
 """
 from __future__ import annotations
 
@@ -12,9 +10,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
-from statsmodels.stats.weightstats import DescrStatsW, ttest_ind
 
 
 class WeightingError(ValueError):
@@ -40,48 +35,51 @@ def kish_neff(weights: np.ndarray) -> float:
     return float(total * total / (weights * weights).sum()) if total > 0 else 0.0
 
 
-def _rescaled(weights: np.ndarray) -> tuple[np.ndarray, float]:
-    n_eff = kish_neff(weights)
-    return weights * (n_eff / weights.sum()), n_eff
+def stratum_weights(strata: pd.Series, population: Mapping, selected: Mapping) -> tuple[np.ndarray, dict]:
+    """Design weight N_h / n_h times the non-response adjustment n_h / m_h, per row; and per-stratum facts.
+
+    `population` is N_h and `selected` n_h per stratum key (the sample's snapshot); m_h counts the
+    rows (respondents) of each stratum. Rows with no stratum get NaN. A take-all stratum has
+    N_h = n_h, so its design weight is 1; with full response its sampling fraction m_h / N_h is 1.
+    """
+    keys = strata.astype("string").to_numpy(dtype=object, na_value=None)
+    respondents = pd.Series([k for k in keys if k is not None], dtype=object).value_counts().to_dict()
+    facts = {}
+    for key, n_pop in population.items():
+        m_h, n_h = int(respondents.get(key, 0)), int(selected.get(key, 0))
+        facts[key] = {"N": int(n_pop), "n": n_h, "m": m_h,
+                      "design_weight": n_pop / n_h if n_h else None,
+                      "nonresponse_adjustment": n_h / m_h if m_h else None,
+                      "weight": n_pop / m_h if m_h else None, "fraction": m_h / n_pop if n_pop else 1.0}
+    weights = np.array([facts[k]["weight"] if k in facts and facts[k]["weight"] else np.nan for k in keys],
+                       dtype=float)
+    return weights, facts
 
 
-def weighted_share(indicator: np.ndarray, weights: np.ndarray, confidence: float = 0.95) -> dict:
-    """Weighted share of 1s with a Wilson interval on n_eff."""
-    if len(indicator) == 0 or weights.sum() <= 0:
-        return {"pct": None, "low": None, "high": None, "n_eff": 0.0}
-    share = DescrStatsW(indicator.astype(float), weights=weights).mean
-    n_eff = kish_neff(weights)
-    low, high = proportion_confint(share * n_eff, n_eff, alpha=1 - confidence, method="wilson")
-    return {"pct": 100 * float(share), "low": 100 * float(low), "high": 100 * float(high), "n_eff": n_eff}
+def rake(weights: np.ndarray, margins: Mapping[str, tuple[np.ndarray, Mapping]], *, tolerance: float = 1e-9,
+         max_iterations: int = 200) -> np.ndarray:
+    """Iterative proportional fitting (Deming and Stephan 1940) of the weights to known margin totals.
 
-
-def weighted_mean(values: np.ndarray, weights: np.ndarray, confidence: float = 0.95) -> dict:
-    if len(values) == 0 or weights.sum() <= 0:
-        return {"mean": None, "low": None, "high": None, "n_eff": 0.0}
-    scaled, n_eff = _rescaled(weights)
-    described = DescrStatsW(values.astype(float), weights=scaled)
-    low, high = described.tconfint_mean(alpha=1 - confidence) if n_eff > 1 else (np.nan, np.nan)
-    return {"mean": float(described.mean), "low": _f(low), "high": _f(high), "n_eff": n_eff}
-
-
-def weighted_table_test(shares: np.ndarray, n_effs: list[float]) -> dict | None:
-    """Chi-square on the weighted column shares scaled to each group's n_eff (categories x groups)."""
-    table = np.asarray(shares, dtype=float) * np.asarray(n_effs, dtype=float)[None, :]
-    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
-    if min(table.shape) < 2:
-        return None
-    result = stats.chi2_contingency(table, correction=False)
-    return {"test": "rao-scott", "p": _f(result.pvalue), "statistic": _f(result.statistic), "df": int(result.dof)}
-
-
-def weighted_means_test(samples: list[tuple[np.ndarray, np.ndarray]]) -> dict | None:
-    if len(samples) != 2 or any(len(v) < 2 for v, _ in samples):
-        return None
-    (x1, w1), (x2, w2) = samples
-    statistic, p, df = ttest_ind(x1, x2, usevar="unequal", weights=(_rescaled(w1)[0], _rescaled(w2)[0]))
-    return {"test": "welch-weighted", "p": _f(p), "statistic": _f(statistic), "df": _f(df)}
-
-
-def _f(value) -> float | None:
-    value = float(value)
-    return None if np.isnan(value) or np.isinf(value) else value
+    `margins` maps a name to (each row's category, {category: population total}). Starting from
+    the design weights, each margin in turn scales the weights of its categories to the totals,
+    until no total is off by more than `tolerance` (relative). Rows with NaN weight stay NaN.
+    """
+    raked = weights.astype(float).copy()
+    usable = ~np.isnan(raked)
+    for categories, targets in margins.values():
+        missing = sorted({str(c) for c in categories[usable]} - {str(k) for k in targets})
+        if missing:
+            raise WeightingError(f"no register total for {', '.join(missing[:10])}")
+    for _ in range(max_iterations):
+        worst = 0.0
+        for categories, targets in margins.values():
+            for key, target in targets.items():
+                rows = usable & (categories.astype(str) == str(key))
+                current = raked[rows].sum()
+                if current <= 0:
+                    continue
+                worst = max(worst, abs(current - target) / target if target else 0.0)
+                raked[rows] *= target / current
+        if worst <= tolerance:
+            return raked
+    raise WeightingError(f"raking did not converge in {max_iterations} iterations")

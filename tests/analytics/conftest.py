@@ -64,7 +64,7 @@ def rm_insert(questionnaire, rows: list[dict], *, status: str = "submitted", mod
     table = table_name(questionnaire.code)
     with connection.cursor() as cursor:
         for row in rows:
-            unknown = set(row) - variables - {"mode", "wave_id"}
+            unknown = set(row) - variables - {"mode", "wave_id", "firm_id"}
             assert not unknown, f"not in the read model: {sorted(unknown)}"
             response_id = next(_ids)
             values = {"response_id": response_id, "firm_id": response_id, "wave_id": wave_id,

@@ -9,7 +9,10 @@ from scipy import stats
 from analytics.results.services import results_recompute, results_weighting_set
 from analytics.stats import computations as comp
 from analytics.stats.computations import Column
-from analytics.stats.weighting import design_weights, kish_neff, weighted_mean, weighted_share
+from analytics.stats.design import Design
+from analytics.stats.design import mean as design_mean
+from analytics.stats.design import share as design_share
+from analytics.stats.weighting import design_weights, kish_neff
 from tests.analytics.conftest import rm_insert
 
 # Two strata: 4 respondents of a population of 40, 2 of a population of 60.
@@ -26,30 +29,22 @@ def test_design_weights_are_population_over_respondents_per_stratum():
         design_weights(pd.Series(["S", "X"]), {"S": 1})
 
 
-def test_weighted_share_with_wilson_interval_on_the_effective_sample_size():
+def test_weighted_share_and_mean_carry_the_stratified_standard_error():
+    """Two strata, fractions m_h / N_h: the textbook stratified variance (Cochran 1977, eq. 5.6)."""
     weights = design_weights(STRATA, {"S": 40, "L": 60})
-    share = (1 * 10 + 2 * 30) / 100  # hand: 0.7 of the population
-    n_eff = 100 ** 2 / (4 * 10 ** 2 + 2 * 30 ** 2)  # Kish: (sum w)^2 / sum w^2 = 4.545...
-    z = stats.norm.ppf(0.975)
-    centre = (share + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
-    half = z / (1 + z * z / n_eff) * math.sqrt(share * (1 - share) / n_eff + z * z / (4 * n_eff ** 2))
-    result = weighted_share(YES, weights)
-    assert result["pct"] == pytest.approx(70.0)
-    assert result["n_eff"] == pytest.approx(n_eff) == pytest.approx(kish_neff(weights))
-    assert (result["low"], result["high"]) == pytest.approx((100 * (centre - half), 100 * (centre + half)))
-
-
-def test_weighted_mean_with_t_interval_on_the_effective_sample_size():
+    design = Design(weights, np.array([0, 0, 0, 0, 1, 1]), np.array([4 / 40, 2 / 60]))
     values = np.array([2, 4, 6, 8, 10, 12], dtype=float)
-    weights = design_weights(STRATA, {"S": 40, "L": 60})
-    mean = (10 * (2 + 4 + 6 + 8) + 30 * (10 + 12)) / 100  # 8.6
-    n_eff = 100 ** 2 / (4 * 10 ** 2 + 2 * 30 ** 2)
-    scaled = weights * n_eff / weights.sum()
-    variance = np.sum(scaled * (values - mean) ** 2) / n_eff
-    half = stats.t.ppf(0.975, n_eff - 1) * math.sqrt(variance / (n_eff - 1))
-    result = weighted_mean(values, weights)
-    assert result["mean"] == pytest.approx(8.6)
-    assert (result["low"], result["high"]) == pytest.approx((mean - half, mean + half))
+    shares = {"S": 0.4, "L": 0.6}
+    by_stratum = {"S": values[:4], "L": values[4:]}
+    variance = sum(shares[h] ** 2 * (1 - len(v) / n) * v.var(ddof=1) / len(v)
+                   for (h, v), n in zip(by_stratum.items(), (40, 60), strict=True))
+    result = design_mean(design, values, np.ones(6, bool))
+    assert result["est"] == pytest.approx(8.6)
+    assert result["se"] == pytest.approx(math.sqrt(variance))
+    half = stats.t.ppf(0.975, 6 - 2) * math.sqrt(variance)  # df = units - strata
+    assert (result["low"], result["high"]) == pytest.approx((8.6 - half, 8.6 + half))
+    assert design_share(design, YES == 1, np.ones(6, bool))["est"] == pytest.approx(70.0)
+    assert kish_neff(weights) == pytest.approx(100 ** 2 / (4 * 10 ** 2 + 2 * 30 ** 2))
 
 
 def test_blocks_carry_weighted_estimates_next_to_unweighted_ones():

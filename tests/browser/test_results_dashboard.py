@@ -45,3 +45,39 @@ def test_dashboard_fits_tablet_and_laptop_widths(page, dashboard_url, width):
     assert widths[0] <= widths[1], f"the page scrolls sideways at {width}px: {widths}"
     box = page.locator('svg.results-chart[data-block="industry"]').bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+@pytest.fixture
+def weighted_url(transactional_db, live_server, context, django_user_model):
+    """A wave whose sample the platform drew: two strata, 4 of 10 and 5 of 5 selected firms answer."""
+    from surveys.fieldwork.sampling import sample_draw
+    from surveys.models import Wave
+    from tests.factories import RegisterFirmFactory
+
+    questionnaire = load_instrument(CODE)
+    RegisterFirmFactory.create_batch(40, district="TV_FURN")
+    RegisterFirmFactory.create_batch(20, district="VI_MECH")
+    wave = Wave.objects.create(questionnaire=questionnaire, version=questionnaire.versions.first(), code="w1")
+    sample = sample_draw(wave=wave, name="main", strata_fields=["district"], size=15, seed=5)
+    firms = {s.key: list(s.selections.values_list("firm_id", flat=True)) for s in sample.strata.all()}
+    rows = ([{"firm_id": f, "A1_10": int(i < 3)} for i, f in enumerate(firms["TV_FURN"][:4])]
+            + [{"firm_id": f, "A1_10": int(i < 1)} for i, f in enumerate(firms["VI_MECH"])])
+    rm_insert(questionnaire, rows, wave_id=wave.pk)
+    results_recompute(questionnaire_id=questionnaire.pk)
+    staff = django_user_model.objects.create_user("results-staff", password="pw", is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return f"{live_server.url}/results/{CODE}/?report=it-table-1"
+
+
+def test_weighted_results_of_a_drawn_wave_show_se_interval_and_cv(page, weighted_url):
+    page.goto(weighted_url)
+    expect(page.locator("#design-summary")).to_contain_text("2 strata")
+    weighted = page.locator("#block-it-table-1-functions details.weighted-estimates")
+    expect(weighted).to_be_visible()
+    headers = weighted.locator("thead th").all_inner_texts()
+    assert headers[1:5] == ["Whole sample weighted %", "Whole sample SE", "Whole sample 95% CI", "Whole sample CV %"]
+    marketing = weighted.locator("tbody tr").first.locator("td").all_inner_texts()
+    assert marketing[0] == "Marketing department" and marketing[1].startswith("56.7")  # (40·3/4 + 20·1/5) / 60
+    assert float(marketing[2]) > 0 and "–" in marketing[3] and float(marketing[4]) > 0

@@ -4,13 +4,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-FORMATS = {"csv": ".csv", "xlsx": ".xlsx", "sav": ".sav", "dta": ".dta", "parquet": ".parquet"}
+FORMATS = {"csv": ".csv", "xlsx": ".xlsx", "sav": ".sav", "dta": ".dta", "parquet": ".parquet",
+           "datapackage": ".zip"}  # a Frictionless data package: responses.csv + datapackage.json
 CONTENT_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "sav": "application/x-spss-sav",
     "dta": "application/x-stata-dta",
     "parquet": "application/vnd.apache.parquet",
+    "datapackage": "application/zip",
 }
 STATUSES = ("invited", "started", "submitted")
 MODES = ("web", "cati", "interview", "import")

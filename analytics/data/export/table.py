@@ -30,8 +30,8 @@ READ_META = ["response_id", "firm_id", "wave_id", "version", "status", "mode", "
 FIRM_FIELDS = {"firm_identifier": "identifier", "firm_name": "name", "contact_name": "contact_name",
                "email": "email", "phone": "phone"}
 _CHUNK = 10_000
-LABELLED_FORMATS = ("csv", "xlsx", "parquet")
-WEIGHT_LABEL = "Design weight (analytics weighting: N_h / m_h, or its weight column)"
+LABELLED_FORMATS = ("csv", "xlsx", "parquet", "datapackage")
+WEIGHT_LABEL = "Design weight (N_h / m_h from the drawn sample or the analytics weighting, or its weight column)"
 
 
 @dataclass
@@ -85,17 +85,20 @@ def export_table(questionnaire: Questionnaire, options: ExportOptions) -> Export
 
 
 def _weights(questionnaire: Questionnaire, frame: pd.DataFrame) -> pd.Series | None:
-    """The design weight of each row, as analytics computes it over every submitted response."""
+    """The weight of each row, as analytics computes it over every submitted response (None: no design)."""
     from analytics.models import Weighting
-    from analytics.results.payloads import frame_weights
+    from analytics.results.weights import design_exists, frame_weights
 
+    if not design_exists(questionnaire=questionnaire):
+        return None  # no second read of the read model for questionnaires without a design
     weighting = Weighting.objects.filter(questionnaire=questionnaire).first()
-    if weighting is None:
+    column = weighting.weight_column or weighting.stratum_column if weighting else ""
+    base = readmodel_frame(questionnaire, columns=["response_id", "wave_id", "firm_id"] + ([column] if column else []),
+                           where="status = %s", params=["submitted"])
+    weights = frame_weights(frame=base, questionnaire=questionnaire)
+    if weights is None:
         return None
-    column = weighting.weight_column or weighting.stratum_column
-    base = readmodel_frame(questionnaire, columns=["response_id", "wave_id", column], where="status = %s",
-                           params=["submitted"])
-    by_response = pd.Series(frame_weights(base, weighting), index=base["response_id"].to_numpy())
+    by_response = pd.Series(weights, index=base["response_id"].to_numpy())
     return frame["response_id"].map(by_response).astype("Float64")
 
 

@@ -17,6 +17,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pyreadstat
 
+from analytics.data.export.datapackage import write_datapackage
 from analytics.data.export.table import Column, ExportTable
 from analytics.data.export.xlsx import write_xlsx
 from analytics.data.imports.cells import formula_escape
@@ -136,4 +137,8 @@ def _xlsx(table: ExportTable, path: Path, progress: Progress) -> None:
     write_xlsx(table, _spreadsheet_frame(table), path, progress)
 
 
-WRITERS = {"csv": _csv, "parquet": _parquet, "sav": _sav, "dta": _dta, "xlsx": _xlsx}
+def _datapackage(table: ExportTable, path: Path, progress: Progress) -> None:
+    write_datapackage(table, path, progress, write_csv=_csv)
+
+
+WRITERS = {"csv": _csv, "parquet": _parquet, "sav": _sav, "dta": _dta, "xlsx": _xlsx, "datapackage": _datapackage}

@@ -20,7 +20,8 @@ def _moment(text: str | None) -> dt.datetime | None:
 
 class Command(BaseCommand):
     help = ("Export a questionnaire's responses (one row per response, one column per variable) as "
-            "CSV, XLSX, SPSS .sav, Stata .dta or Parquet. Pseudonymised unless --identifiers.")
+            "CSV, XLSX, SPSS .sav, Stata .dta, Parquet or a Frictionless data package (.zip: CSV + "
+            "datapackage.json). Pseudonymised unless --identifiers.")
 
     def add_arguments(self, parser):
         parser.add_argument("--survey", required=True, help="questionnaire code")

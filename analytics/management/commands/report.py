@@ -1,4 +1,4 @@
-"""python manage.py report --survey CODE --report NAME --format csv|json [--wave W] [--district D] ..."""
+"""python manage.py report --survey CODE --report NAME --format csv|json|sdmx-csv [--wave W] [--district D] ..."""
 import json
 
 from django.conf import settings
@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from analytics.reports import report_get, report_names
 from analytics.results import selectors
 from analytics.results.presentation import report_csv, report_tables
+from analytics.results.sdmx import dataflow_id, report_sdmx_rows, sdmx_csv
 from analytics.results.services import result_set_for, results_recompute
 from surveys.models import Questionnaire
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--survey", required=True)
         parser.add_argument("--report", help="report name (see --list)")
-        parser.add_argument("--format", choices=["csv", "json"], default="csv")
+        parser.add_argument("--format", choices=["csv", "json", "sdmx-csv"], default="csv",
+                            help="sdmx-csv: one observation per line with OBS_STATUS and CONF_STATUS")
         parser.add_argument("--list", action="store_true", help="list the report names of the survey")
         for name in ("wave", "district", "industry", "size", "mode"):
             parser.add_argument(f"--{name}", action="append", default=[])
@@ -44,6 +46,11 @@ class Command(BaseCommand):
         tables = [t for p in payloads for t in report_tables(p, suppress_below=hide)]
         if options["format"] == "csv":
             self.stdout.write(report_csv(tables))
+            return
+        if options["format"] == "sdmx-csv":
+            rows = [r for p in payloads for r in report_sdmx_rows(
+                p, dataflow=dataflow_id(questionnaire.code, p["name"]), suppress_below=hide)]
+            self.stdout.write(sdmx_csv(rows), ending="")
             return
         self.stdout.write(json.dumps({
             "survey": questionnaire.code, "scope": result_set.key, "n": result_set.n_responses,
