@@ -7,10 +7,14 @@ only this table: on PostgreSQL through COPY, which reads 100,000 x 150 in about 
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 
 from surveys.questionnaire.spec import spec_for_version
@@ -23,6 +27,12 @@ META_COLUMNS = [
     ("started_at", "timestamp"), ("submitted_at", "timestamp"), ("updated_at", "timestamp"),
 ]
 SQL_TYPES = {"int": "bigint", "num": "double precision", "str": "text"}
+# Timestamps stay ISO text ("2026-01-31 12:00:00.123456", UTC): what each reader needs differs.
+ARROW_TYPES = {"int": pa.int64(), "num": pa.float64(), "str": pa.string()}
+_META_KINDS = {"response_id": "int", "firm_id": "int", "wave_id": "int", "version": "int"}
+_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.string(): pd.StringDtype()}
+BATCH_BYTES = 8 << 20  # CSV text per Arrow batch on PostgreSQL: about 20,000 rows of instrument B
+FETCH_ROWS = 5000  # rows per batch elsewhere
 _KNOWN: dict[str, tuple[str, list[Variable]]] = {}
 _ENSURED: set[tuple[str, str, str]] = set()  # (database, table, versions stamp) already checked
 
@@ -130,9 +140,8 @@ def readmodel_delete(response_ids: list[int], questionnaire) -> None:
                            response_ids)
 
 
-def readmodel_frame(questionnaire, *, columns: list[str] | None = None, where: str = "",
-                    params: list | None = None) -> pd.DataFrame:
-    """Rows of the read model as a DataFrame. `where` is SQL over its columns (with %s params)."""
+def readmodel_select(questionnaire, *, columns: list[str] | None = None, where: str = "") -> tuple[str, dict]:
+    """The SELECT of read-model rows (ordered by response) and the type of each selected column."""
     variables = readmodel_ensure(questionnaire)
     wanted = columns or [n for n, _ in META_COLUMNS] + [v.name for v in variables]
     select = f"SELECT {', '.join(_q(c) for c in wanted)} FROM {_q(table_name(questionnaire.code))}"
@@ -140,37 +149,100 @@ def readmodel_frame(questionnaire, *, columns: list[str] | None = None, where: s
         select += f" WHERE {where}"
     select += " ORDER BY response_id"
     types = {v.name: v.type for v in variables}
+    return select, {n: ARROW_TYPES.get(types.get(n) or _META_KINDS.get(n, "str")) for n in wanted}
+
+
+def readmodel_batches(questionnaire, *, columns: list[str] | None = None, where: str = "",
+                      params: list | None = None, batch_bytes: int = BATCH_BYTES) -> Iterator[pa.RecordBatch]:
+    """Read-model rows as typed Arrow batches, streamed: memory stays flat whatever the row count."""
+    select, types = readmodel_select(questionnaire, columns=columns, where=where)
+    return query_batches(select, params or [], types, batch_bytes=batch_bytes)
+
+
+def readmodel_frame(questionnaire, *, columns: list[str] | None = None, where: str = "",
+                    params: list | None = None) -> pd.DataFrame:
+    """Rows of the read model as a DataFrame of nullable columns (Int64, Float64, string).
+
+    `where` is SQL over its columns (with %s params). Timestamps come as ISO text."""
+    select, types = readmodel_select(questionnaire, columns=columns, where=where)
+    schema = pa.schema(list(types.items()))
+    table = pa.Table.from_batches(list(query_batches(select, params or [], types)), schema=schema)
+    return table.to_pandas(types_mapper=_NULLABLE.get)
+
+
+def query_batches(select: str, params: list, types: dict[str, pa.DataType], *,
+                  batch_bytes: int = BATCH_BYTES) -> Iterator[pa.RecordBatch]:
+    """Typed Arrow batches of any SELECT whose columns are `types` (name -> Arrow type), in order.
+
+    PostgreSQL: COPY ... TO STDOUT as CSV text parsed by Arrow's streaming CSV reader straight into
+    typed columns (about 10x faster than fetching rows through the driver, and no DataFrame in
+    between). Elsewhere (SQLite), rows fetched in chunks. The database connection is busy until
+    the iterator is exhausted or closed."""
     if connection.vendor == "postgresql":
-        return _copy_frame(select, params or [], wanted, types)
-    with connection.cursor() as cursor:
-        cursor.execute(select, params or [])
-        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=wanted)
-    return _typed(frame, types)
+        return _copy_batches(select, params, types, batch_bytes)
+    return _fetch_batches(select, params, types)
 
 
-def _copy_frame(select: str, params: list, wanted: list[str], types: dict) -> pd.DataFrame:
+def _copy_batches(select: str, params: list, types: dict, batch_bytes: int) -> Iterator[pa.RecordBatch]:
+    schema = pa.schema(list(types.items()))
     with connection.cursor() as cursor:
         sql = cursor.mogrify(select, params) if params else select
-        buffer = io.BytesIO()
-        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
-            for block in copy:
-                buffer.write(block)
-    buffer.seek(0)
-    dtypes = {n: "string" for n in wanted if types.get(n) == "str" or n in ("status", "mode", "language")}
-    frame = pd.read_csv(buffer, dtype=dtypes, keep_default_na=False, na_values=[""])
-    return _typed(frame, types)
+        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+            stream = io.BufferedReader(_CopyStream(copy), buffer_size=1 << 20)
+            if not stream.peek(1):  # no rows (Arrow refuses an empty CSV file)
+                return
+            reader = pa_csv.open_csv(
+                stream,
+                read_options=pa_csv.ReadOptions(column_names=list(types), block_size=batch_bytes),
+                # COPY writes NULL as an empty field and an empty text as "": keep them apart
+                convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                                      quoted_strings_can_be_null=False, null_values=[""]))
+            for batch in reader:
+                yield batch.cast(schema) if batch.schema != schema else batch
 
 
-def _typed(frame: pd.DataFrame, types: dict) -> pd.DataFrame:
-    for name in frame.columns:
-        kind = types.get(name)
-        if kind == "int":
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("Int64")
-        elif kind == "num":
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("Float64")
-        elif kind == "str":
-            frame[name] = frame[name].astype("string")
-    return frame
+class _CopyStream(io.RawIOBase):
+    """A readable file over the blocks of a COPY TO STDOUT (one row per block)."""
+
+    def __init__(self, copy):
+        self._blocks = iter(copy)
+        self._rest = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        view, filled = memoryview(buffer).cast("B"), 0
+        while filled < len(view):
+            if not self._rest:
+                block = next(self._blocks, None)
+                if block is None:
+                    break
+                self._rest = memoryview(block)
+            n = min(len(view) - filled, len(self._rest))
+            view[filled:filled + n] = self._rest[:n]
+            self._rest, filled = self._rest[n:], filled + n
+        return filled
+
+
+def _fetch_batches(select: str, params: list, types: dict) -> Iterator[pa.RecordBatch]:
+    schema = pa.schema(list(types.items()))
+    textual = [t == pa.string() for t in types.values()]
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            columns = [list(c) for c in zip(*rows, strict=True)]
+            arrays = [pa.array([_text(x) for x in values] if text else values, type=kind)
+                      for values, text, kind in zip(columns, textual, types.values(), strict=True)]
+            yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _text(value) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):  # SQLite hands back datetimes: the ISO text PostgreSQL's COPY writes
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ") if value.tzinfo else value.isoformat(" ")
+    return str(value)
 
 
 @transaction.atomic

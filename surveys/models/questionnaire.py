@@ -22,6 +22,14 @@ class Questionnaire(models.Model):
         return self.versions.order_by("-number").first()
 
 
+class VersionManager(models.Manager):
+    """Leaves out the frozen definition (about 230 KB of JSON for instrument B): it is read only
+    when surveys.questionnaire.spec compiles a version it has not cached yet."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("definition")
+
+
 class QuestionnaireVersion(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
@@ -31,6 +39,8 @@ class QuestionnaireVersion(models.Model):
     modes = models.JSONField(default=list)
     missing_codes = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VersionManager()
 
     class Meta:
         ordering = ["questionnaire", "number"]
