@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import time
 from collections.abc import Iterator
 
 import pandas as pd
@@ -33,7 +34,8 @@ _META_KINDS = {"response_id": "int", "firm_id": "int", "wave_id": "int", "versio
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.string(): pd.StringDtype()}
 BATCH_BYTES = 8 << 20  # CSV text per Arrow batch on PostgreSQL: about 20,000 rows of instrument B
 FETCH_ROWS = 5000  # rows per batch elsewhere
-_KNOWN: dict[str, tuple[str, list[Variable]]] = {}
+_KNOWN: dict[str, tuple[str, list[Variable], float, set]] = {}  # code -> (stamp, variables, checked, versions)
+RECHECK_SECONDS = 60
 _ENSURED: set[tuple[str, str, str]] = set()  # (database, table, versions stamp) already checked
 
 
@@ -51,10 +53,23 @@ def questionnaire_variables(questionnaire) -> list[Variable]:
     stamp = ",".join(v.checksum for v in versions)
     known = _KNOWN.get(questionnaire.code)
     if known and known[0] == stamp:
+        _KNOWN[questionnaire.code] = (stamp, known[1], time.monotonic(), known[3])
         return known[1]
     variables = merged_variables([(v.number, spec_for_version(v)) for v in versions])
-    _KNOWN[questionnaire.code] = (stamp, variables)
+    _KNOWN[questionnaire.code] = (stamp, variables, time.monotonic(), {(v.pk, v.checksum) for v in versions})
     return variables
+
+
+def _variables_for_save(responses: list, questionnaire) -> list[Variable]:
+    """The variables a save writes. A page save skips the query of the questionnaire's versions when
+    this process checked them within RECHECK_SECONDS, the table is known to be current, and each
+    response's version is among them (a version added since is noticed at the next check)."""
+    known = _KNOWN.get(questionnaire.code)
+    if known and time.monotonic() - known[2] < RECHECK_SECONDS:
+        marker = (connection.settings_dict["NAME"], table_name(questionnaire.code), known[0])
+        if marker in _ENSURED and {(r.version_id, r.version.checksum) for r in responses} <= known[3]:
+            return known[1]
+    return readmodel_ensure(questionnaire)
 
 
 def _existing_columns(table: str) -> set[str]:
@@ -102,7 +117,7 @@ def readmodel_upsert(responses: list, questionnaire) -> None:
     """Write the rows of `responses` (all of one questionnaire); call inside the saving transaction."""
     if not responses:
         return
-    variables = readmodel_ensure(questionnaire)
+    variables = _variables_for_save(responses, questionnaire)
     names = [n for n, _ in META_COLUMNS] + [v.name for v in variables]
     columns = ", ".join(_q(n) for n in names)
     updates = ", ".join(f"{_q(n)} = excluded.{_q(n)}" for n in names[1:])
