@@ -25,6 +25,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -188,11 +189,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--formats", default="csv,sav,dta,parquet", help="also xlsx (about 90 s per 100,000 rows)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
-    parser.add_argument("--workdir", default="/tmp/bench_export")
+    parser.add_argument("--workdir", help="where the files go (default: a new temporary directory)")
     parser.add_argument("--no-import", action="store_true", help="skip the import of 10,000 rows")
     parser.add_argument("--import-from", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    work = Path(args.workdir)
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="bench_export_"))
     work.mkdir(parents=True, exist_ok=True)
     if args.import_from:
         setup_django(args.database_url)
