@@ -63,6 +63,7 @@ def prepare(url: str, respondents: int) -> tuple[list[str], str, list[dict]]:
 
     from bench.floor.urls import TABLES
     from surveys.answering.generate import answers_generate
+    from surveys.answering.readmodel import readmodel_ensure
     from surveys.fieldwork.invitations import invitation_issue, wave_default
     from surveys.models import Firm, Questionnaire
     from surveys.questionnaire.definitions import instruments_load
@@ -71,6 +72,7 @@ def prepare(url: str, respondents: int) -> tuple[list[str], str, list[dict]]:
     call_command("migrate", verbosity=0)
     instruments_load()
     questionnaire = Questionnaire.objects.get(code=CODE)
+    readmodel_ensure(questionnaire)
     wave = wave_default(questionnaire=questionnaire)
     tokens = []
     for n in range(respondents):

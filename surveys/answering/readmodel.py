@@ -32,7 +32,7 @@ SQL_TYPES = {"int": "bigint", "num": "double precision", "str": "text"}
 ARROW_TYPES = {"int": pa.int64(), "num": pa.float64(), "str": pa.string()}
 _META_KINDS = {"response_id": "int", "firm_id": "int", "wave_id": "int", "version": "int"}
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.string(): pd.StringDtype()}
-BATCH_BYTES = 8 << 20  # CSV text per Arrow batch on PostgreSQL: about 20,000 rows of instrument B
+BATCH_BYTES = 4 << 20  # CSV text per Arrow batch on PostgreSQL: about 8,000 rows of instrument B
 FETCH_ROWS = 5000  # rows per batch elsewhere
 _KNOWN: dict[str, tuple[str, list[Variable], float, set]] = {}  # code -> (stamp, variables, checked, versions)
 RECHECK_SECONDS = 60
@@ -86,8 +86,10 @@ def readmodel_ensure(questionnaire) -> list[Variable]:
     marker = (connection.settings_dict["NAME"], table, _KNOWN[questionnaire.code][0])
     if marker in _ENSURED:
         return variables
-    existing = _existing_columns(table)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # workers starting together: one creates, the others wait
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
+        existing = _existing_columns(table)
         if not existing:
             columns = [f"{_q(n)} {t}" for n, t in META_COLUMNS]
             columns += [f"{_q(v.name)} {SQL_TYPES[v.type]}" for v in variables]

@@ -3,7 +3,7 @@
 Reads only the typed read model (surveys.answering.readmodel, COPY on PostgreSQL) joined to the
 firms' pseudonyms and the wave codes; never the answers' JSON. One column per variable across all
 versions, in order of first appearance, so a variable keeps its name and position when a version
-changes. Rows stream as Arrow batches of about 20,000 rows, transformed column by column with
+changes. Rows stream as Arrow batches of about 8,000 rows, transformed column by column with
 Arrow compute, so memory does not grow with the number of responses (the writers stream too,
 except SPSS and Stata: pyreadstat writes a whole frame, see writers.py).
 """
