@@ -73,26 +73,32 @@ def run_child(env: dict) -> dict:
 
 
 def grow(questionnaire, target: int) -> int:
-    """Copy the generated read-model rows with new ids until the table holds `target` submitted rows."""
+    """Copy the generated read-model rows with new ids until the table holds `target` submitted rows.
+
+    Generated (real) responses have ids below BAND; each copy goes into a band of its own above
+    every id in the table, so the table can be grown again and again without duplicate ids."""
     from django.db import connection
 
     from surveys.answering.readmodel import table_name
 
     table = table_name(questionnaire.code)
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT COUNT(*), MAX(response_id) FROM "{table}"')
-        count, top = cursor.fetchone()
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
+        count = cursor.fetchone()[0]
         columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
         rest = ", ".join(f'"{c}"' for c in columns if c != "response_id")
-        copy = 0
         while count < target:
-            copy += 1
+            cursor.execute(f'SELECT MAX(response_id) FROM "{table}"')
+            shift = (cursor.fetchone()[0] // BAND + 1) * BAND
             cursor.execute(f'INSERT INTO "{table}" ("response_id", {rest}) SELECT response_id + %s, {rest} '
-                           f'FROM "{table}" WHERE response_id <= %s ORDER BY response_id LIMIT %s',
-                           [copy * 10_000_000, top, target - count])
+                           f'FROM "{table}" WHERE response_id < %s ORDER BY response_id LIMIT %s',
+                           [shift, BAND, target - count])
             count += cursor.rowcount
         cursor.execute(f'ANALYZE "{table}"')
     return count
+
+
+BAND = 10_000_000
 
 
 def submit_one(questionnaire, spec, rng, n: int) -> None:

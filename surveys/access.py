@@ -18,6 +18,7 @@ def invitation_for_token(token: str) -> Invitation:
     try:
         return (Invitation.objects.select_related("wave", "firm", "response", "response__version",
                                                   "wave__questionnaire")
+                .defer("response__version__definition")  # compiled specs are cached by version id
                 .get(token_hash=token_hash(token)))
     except Invitation.DoesNotExist:
         raise Http404 from None
@@ -26,7 +27,8 @@ def invitation_for_token(token: str) -> Invitation:
 def cati_case_for_user(user, pk: int) -> CatiCase:
     """A telephone case the user may work on: one assigned to them, any for supervisors; else 404."""
     cases = CatiCase.objects.select_related("invitation__firm", "invitation__wave__questionnaire", "interviewer",
-                                            "invitation__response__version", "last_outcome", "locked_by")
+                                            "invitation__response__version", "last_outcome", "locked_by"
+                                            ).defer("invitation__response__version__definition")
     if not user.has_perm("surveys.supervise_cati"):
         cases = cases.filter(interviewer=user)
     try:

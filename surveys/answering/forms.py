@@ -69,7 +69,20 @@ def _field(f: FieldSpec, language: str, missing: list[str]) -> forms.Field:
     return field
 
 
+_FORM_CLASSES: dict[tuple, type] = {}
+
+
 def page_form_class(spec: Spec, module: ModuleSpec, language: str, allow_missing: bool = False):
+    """The form of one page, built once per process for each compiled spec, page and language."""
+    key = (spec, module.code, language, allow_missing)  # the spec by identity: cached per version
+    if key not in _FORM_CLASSES:
+        if len(_FORM_CLASSES) > 1000:
+            _FORM_CLASSES.clear()
+        _FORM_CLASSES[key] = _page_form_class(spec, module, language, allow_missing)
+    return _FORM_CLASSES[key]
+
+
+def _page_form_class(spec: Spec, module: ModuleSpec, language: str, allow_missing: bool) -> type:
     missing = list(spec.missing_codes) if allow_missing else []
     fields = {}
     for item in module.items:

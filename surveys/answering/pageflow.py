@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -42,10 +43,16 @@ class Channel:
         return reverse(f"{self.namespace}:{name}", kwargs={**self.kwargs, **kwargs})
 
 
+@lru_cache(maxsize=16)
+def _texts(language: str) -> dict[str, str]:
+    """The interface texts of one language (built once per process, read by every page)."""
+    return {k: t(k, language) for k in TEXTS}
+
+
 def base_context(response: Response, **extra) -> dict:
     spec = spec_for_version(response.version)
     language = response.language
-    return {"spec": spec, "language": language, "texts": {k: t(k, language) for k in TEXTS}, "response": response,
+    return {"spec": spec, "language": language, "texts": _texts(language), "response": response,
             "title": pick(spec.definition.get("title"), language),
             "languages": response_languages(response, spec), **extra}
 

@@ -7,10 +7,15 @@ only this table: on PostgreSQL through COPY, which reads 100,000 x 150 in about 
 """
 from __future__ import annotations
 
-import io
+import datetime as dt
 import re
+import tempfile
+import time
+from collections.abc import Iterator
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 
 from surveys.questionnaire.spec import spec_for_version
@@ -23,7 +28,14 @@ META_COLUMNS = [
     ("started_at", "timestamp"), ("submitted_at", "timestamp"), ("updated_at", "timestamp"),
 ]
 SQL_TYPES = {"int": "bigint", "num": "double precision", "str": "text"}
-_KNOWN: dict[str, tuple[str, list[Variable]]] = {}
+# Timestamps stay ISO text ("2026-01-31 12:00:00.123456", UTC): what each reader needs differs.
+ARROW_TYPES = {"int": pa.int64(), "num": pa.float64(), "str": pa.string()}
+_META_KINDS = {"response_id": "int", "firm_id": "int", "wave_id": "int", "version": "int"}
+_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.string(): pd.StringDtype()}
+BATCH_BYTES = 4 << 20  # CSV text per Arrow batch on PostgreSQL: about 8,000 rows of instrument B
+FETCH_ROWS = 5000  # rows per batch elsewhere
+_KNOWN: dict[str, tuple[str, list[Variable], float, set]] = {}  # code -> (stamp, variables, checked, versions)
+RECHECK_SECONDS = 60
 _ENSURED: set[tuple[str, str, str]] = set()  # (database, table, versions stamp) already checked
 
 
@@ -48,10 +60,23 @@ def questionnaire_variables(questionnaire) -> list[Variable]:
     stamp = ",".join(v.checksum for v in versions)
     known = _KNOWN.get(questionnaire.code)
     if known and known[0] == stamp:
+        _KNOWN[questionnaire.code] = (stamp, known[1], time.monotonic(), known[3])
         return known[1]
     variables = merged_variables([(v.number, spec_for_version(v)) for v in versions])
-    _KNOWN[questionnaire.code] = (stamp, variables)
+    _KNOWN[questionnaire.code] = (stamp, variables, time.monotonic(), {(v.pk, v.checksum) for v in versions})
     return variables
+
+
+def _variables_for_save(responses: list, questionnaire) -> list[Variable]:
+    """The variables a save writes. A page save skips the query of the questionnaire's versions when
+    this process checked them within RECHECK_SECONDS, the table is known to be current, and each
+    response's version is among them (a version added since is noticed at the next check)."""
+    known = _KNOWN.get(questionnaire.code)
+    if known and time.monotonic() - known[2] < RECHECK_SECONDS:
+        marker = (connection.settings_dict["NAME"], table_name(questionnaire.code), known[0])
+        if marker in _ENSURED and {(r.version_id, r.version.checksum) for r in responses} <= known[3]:
+            return known[1]
+    return readmodel_ensure(questionnaire)
 
 
 def _existing_columns(table: str) -> set[str]:
@@ -68,8 +93,10 @@ def readmodel_ensure(questionnaire) -> list[Variable]:
     marker = (connection.settings_dict["NAME"], table, _KNOWN[questionnaire.code][0])
     if marker in _ENSURED:
         return variables
-    existing = _existing_columns(table)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # workers starting together: one creates, the others wait
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
+        existing = _existing_columns(table)
         if not existing:
             columns = [f"{_q(n)} {t}" for n, t in META_COLUMNS]
             columns += [f"{_q(v.name)} {SQL_TYPES[v.type]}" for v in variables]
@@ -99,7 +126,7 @@ def readmodel_upsert(responses: list, questionnaire) -> None:
     """Write the rows of `responses` (all of one questionnaire); call inside the saving transaction."""
     if not responses:
         return
-    variables = readmodel_ensure(questionnaire)
+    variables = _variables_for_save(responses, questionnaire)
     names = [n for n, _ in META_COLUMNS] + [v.name for v in variables]
     columns = ", ".join(_q(n) for n in names)
     updates = ", ".join(f"{_q(n)} = excluded.{_q(n)}" for n in names[1:])
@@ -137,9 +164,8 @@ def readmodel_delete(response_ids: list[int], questionnaire) -> None:
                            response_ids)
 
 
-def readmodel_frame(questionnaire, *, columns: list[str] | None = None, where: str = "",
-                    params: list | None = None) -> pd.DataFrame:
-    """Rows of the read model as a DataFrame. `where` is SQL over its columns (with %s params)."""
+def readmodel_select(questionnaire, *, columns: list[str] | None = None, where: str = "") -> tuple[str, dict]:
+    """The SELECT of read-model rows (ordered by response) and the type of each selected column."""
     variables = readmodel_ensure(questionnaire)
     wanted = columns or [n for n, _ in META_COLUMNS] + [v.name for v in variables]
     select = f"SELECT {', '.join(_q(c) for c in wanted)} FROM {_q(table_name(questionnaire.code))}"
@@ -147,37 +173,81 @@ def readmodel_frame(questionnaire, *, columns: list[str] | None = None, where: s
         select += f" WHERE {where}"
     select += " ORDER BY response_id"
     types = {v.name: v.type for v in variables}
+    return select, {n: ARROW_TYPES.get(types.get(n) or _META_KINDS.get(n, "str")) for n in wanted}
+
+
+def readmodel_batches(questionnaire, *, columns: list[str] | None = None, where: str = "",
+                      params: list | None = None, batch_bytes: int = BATCH_BYTES) -> Iterator[pa.RecordBatch]:
+    """Read-model rows as typed Arrow batches, streamed: memory stays flat whatever the row count."""
+    select, types = readmodel_select(questionnaire, columns=columns, where=where)
+    return query_batches(select, params or [], types, batch_bytes=batch_bytes)
+
+
+def readmodel_frame(questionnaire, *, columns: list[str] | None = None, where: str = "",
+                    params: list | None = None) -> pd.DataFrame:
+    """Rows of the read model as a DataFrame of nullable columns (Int64, Float64, string).
+
+    `where` is SQL over its columns (with %s params). Timestamps come as ISO text."""
+    select, types = readmodel_select(questionnaire, columns=columns, where=where)
+    schema = pa.schema(list(types.items()))
+    table = pa.Table.from_batches(list(query_batches(select, params or [], types)), schema=schema)
+    return table.to_pandas(types_mapper=_NULLABLE.get)
+
+
+def query_batches(select: str, params: list, types: dict[str, pa.DataType], *,
+                  batch_bytes: int = BATCH_BYTES) -> Iterator[pa.RecordBatch]:
+    """Typed Arrow batches of any SELECT whose columns are `types` (name -> Arrow type), in order.
+
+    PostgreSQL: COPY ... TO STDOUT as CSV text parsed by Arrow's streaming CSV reader straight into
+    typed columns (about 10x faster than fetching rows through the driver, and no DataFrame in
+    between), spooled through a temporary file so the connection is free while batches are read.
+    Elsewhere (SQLite), rows fetched in chunks."""
     if connection.vendor == "postgresql":
-        return _copy_frame(select, params or [], wanted, types)
+        return _copy_batches(select, params, types, batch_bytes)
+    return _fetch_batches(select, params, types)
+
+
+def _copy_batches(select: str, params: list, types: dict, batch_bytes: int) -> Iterator[pa.RecordBatch]:
+    """COPY spooled to a temporary file first, then parsed from there: the connection is free again
+    (an export job writes its progress while it reads) and Arrow reads the file without Python."""
+    schema = pa.schema(list(types.items()))
+    with tempfile.NamedTemporaryFile(prefix="readmodel-", suffix=".csv") as spool:
+        with connection.cursor() as cursor:
+            sql = cursor.mogrify(select, params) if params else select
+            with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for block in copy:
+                    spool.write(block)
+        spool.flush()
+        if not spool.tell():  # no rows (Arrow refuses an empty CSV file)
+            return
+        reader = pa_csv.open_csv(
+            spool.name,
+            read_options=pa_csv.ReadOptions(column_names=list(types), block_size=batch_bytes),
+            # COPY writes NULL as an empty field and an empty text as "": keep them apart
+            convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                                  quoted_strings_can_be_null=False, null_values=[""]))
+        for batch in reader:
+            yield batch.cast(schema) if batch.schema != schema else batch
+
+
+def _fetch_batches(select: str, params: list, types: dict) -> Iterator[pa.RecordBatch]:
+    schema = pa.schema(list(types.items()))
+    textual = [t == pa.string() for t in types.values()]
     with connection.cursor() as cursor:
-        cursor.execute(select, params or [])
-        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=wanted)
-    return _typed(frame, types)
+        cursor.execute(select, params)
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            columns = [list(c) for c in zip(*rows, strict=True)]
+            arrays = [pa.array([_text(x) for x in values] if text else values, type=kind)
+                      for values, text, kind in zip(columns, textual, types.values(), strict=True)]
+            yield pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def _copy_frame(select: str, params: list, wanted: list[str], types: dict) -> pd.DataFrame:
-    with connection.cursor() as cursor:
-        sql = cursor.mogrify(select, params) if params else select
-        buffer = io.BytesIO()
-        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
-            for block in copy:
-                buffer.write(block)
-    buffer.seek(0)
-    dtypes = {n: "string" for n in wanted if types.get(n) == "str" or n in ("status", "mode", "language")}
-    frame = pd.read_csv(buffer, dtype=dtypes, keep_default_na=False, na_values=[""])
-    return _typed(frame, types)
-
-
-def _typed(frame: pd.DataFrame, types: dict) -> pd.DataFrame:
-    for name in frame.columns:
-        kind = types.get(name)
-        if kind == "int":
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("Int64")
-        elif kind == "num":
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("Float64")
-        elif kind == "str":
-            frame[name] = frame[name].astype("string")
-    return frame
+def _text(value) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):  # SQLite hands back datetimes: the ISO text PostgreSQL's COPY writes
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ") if value.tzinfo else value.isoformat(" ")
+    return str(value)
 
 
 @transaction.atomic

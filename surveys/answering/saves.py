@@ -34,8 +34,9 @@ class Incomplete(Exception):
 
 # ------------------------------------------------------------------ answering
 def _locked(response_id: int) -> Response:
-    return (Response.objects.select_for_update().select_related("version", "invitation",
-                                                                "version__questionnaire").get(pk=response_id))
+    return (Response.objects.select_for_update(of=("self",)).select_related("version", "invitation",
+                                                                         "version__questionnaire")
+            .defer("version__definition").get(pk=response_id))
 
 
 def _store(response: Response, fields: list[str]) -> None:

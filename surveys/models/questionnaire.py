@@ -22,6 +22,14 @@ class Questionnaire(models.Model):
         return self.versions.order_by("-number").first()
 
 
+class VersionManager(models.Manager):
+    """Leaves out the frozen definition (about 230 KB of JSON for instrument B): it is read only
+    when surveys.questionnaire.spec compiles a version it has not cached yet."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("definition")
+
+
 class QuestionnaireVersion(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
@@ -38,6 +46,8 @@ class QuestionnaireVersion(models.Model):
     source_checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the source file")
     source_file = models.BinaryField(blank=True, default=b"")
     authored = models.JSONField(default=dict, blank=True, help_text="The definition as authored.")
+
+    objects = VersionManager()
 
     class Meta:
         ordering = ["questionnaire", "number"]

@@ -1,19 +1,27 @@
 """The table every format writes: read-model rows, filtered, pseudonymised, cleaned, labelled.
 
-Reads only `surveys.answering.readmodel.readmodel_frame` (typed wide table, COPY on PostgreSQL) and the
-firms' pseudonyms; never the answers' JSON. One column per variable across all versions, in
-order of first appearance, so a variable keeps its name and position when a version changes.
+Reads only the typed read model (surveys.answering.readmodel, COPY on PostgreSQL) joined to the
+firms' pseudonyms and the wave codes; never the answers' JSON. One column per variable across all
+versions, in order of first appearance, so a variable keeps its name and position when a version
+changes. Rows stream as Arrow batches of about 8,000 rows, transformed column by column with
+Arrow compute, so memory does not grow with the number of responses (the writers stream too,
+except SPSS and Stata: pyreadstat writes a whole frame, see writers.py).
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.db import connection
 from django.utils import timezone
 
 from analytics.data.export.options import ExportOptions
-from surveys.answering.readmodel import readmodel_frame
+from surveys.answering.readmodel import _q, query_batches, readmodel_ensure, readmodel_select, table_name
 from surveys.models import Firm, Questionnaire, Wave
 from surveys.questionnaire.codebook import (
     IDENTIFIER_VARIABLES,
@@ -23,15 +31,14 @@ from surveys.questionnaire.codebook import (
     export_order,
     value_labels_of,
 )
-from surveys.questionnaire.texts import pick
 from surveys.questionnaire.variables import NOT_APPLICABLE, Variable
 
 READ_META = ["response_id", "firm_id", "wave_id", "version", "status", "mode", "language", "started_at", "submitted_at"]
 FIRM_FIELDS = {"firm_identifier": "identifier", "firm_name": "name", "contact_name": "contact_name",
                "email": "email", "phone": "phone"}
-_CHUNK = 10_000
 LABELLED_FORMATS = ("csv", "xlsx", "parquet", "datapackage")
 WEIGHT_LABEL = "Design weight (N_h / m_h from the drawn sample or the analytics weighting, or its weight column)"
+ARROW_TYPES = {"int": pa.int64(), "num": pa.float64(), "str": pa.string(), "datetime": pa.timestamp("s")}
 
 
 @dataclass
@@ -50,56 +57,153 @@ class Column:
 
 @dataclass
 class ExportTable:
-    frame: pd.DataFrame
+    """The columns, and `batches()`: the rows as Arrow record batches of exactly those columns.
+
+    `rows` is counted before reading (the XLSX sheet declares its size up front); `written`
+    counts the rows the batches delivered."""
+
     columns: list[Column]
     codebook: dict
     options: ExportOptions
+    rows: int
+    read: Callable[[], Iterator[pa.RecordBatch]]
+    written: int = 0
 
     @property
-    def rows(self) -> int:
-        return len(self.frame)
+    def schema(self) -> pa.Schema:
+        return pa.schema([pa.field(c.name, ARROW_TYPES[c.kind]) for c in self.columns])
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        self.written = 0
+        for batch in self.read():
+            self.written += batch.num_rows
+            yield batch
 
 
 def export_table(questionnaire: Questionnaire, options: ExportOptions) -> ExportTable:
     codebook = codebook_for(questionnaire)
     variables = [v for v in export_order(questionnaire) if options.free_text or not v.free_text]
+    readmodel_ensure(questionnaire)
     where, params = _where(questionnaire, options)
-    frame = readmodel_frame(questionnaire, columns=READ_META + [v.name for v in variables], where=where,
-                            params=params)
-    meta = _meta_frame(questionnaire, frame, options)
-    data = _other_versions(frame, variables)
-    if not options.clean:
-        data = _raw(data, variables)
     columns = _meta_columns(options) + [_column(v, codebook, options) for v in variables]
-    if options.labels and options.format in LABELLED_FORMATS:  # SPSS and Stata carry codes and labels
-        data = _labelled(data, columns[len(meta.columns):])
-        for c in columns[len(meta.columns):]:
+    labelled = options.labels and options.format in LABELLED_FORMATS  # SPSS and Stata carry codes and labels
+    by_name = {c.name: c for c in columns}
+    weights = _weights(questionnaire)  # read before the COPY starts: it holds the connection
+    if weights is not None:
+        columns.append(Column(name="weight", kind="num", label=WEIGHT_LABEL, measure="scale", decimals=6))
+    select, types = _select(questionnaire, variables, options, where)
+    rows = _count(questionnaire, where, params)
+    transform = _Transform(variables, by_name, options, labelled, weights)
+    table = ExportTable(columns=columns, codebook=codebook, options=options, rows=rows,
+                        read=lambda: (transform(b) for b in query_batches(select, params, types)))
+    if labelled:
+        for c in columns:
             if c.coded:
                 c.kind = "str"
-    out = pd.concat([meta, data], axis=1)
-    weights = _weights(questionnaire, frame)
-    if weights is not None:
-        out["weight"] = weights
-        columns.append(Column(name="weight", kind="num", label=WEIGHT_LABEL, measure="scale", decimals=6))
-    return ExportTable(frame=out, columns=columns, codebook=codebook, options=options)
+    return table
 
 
-def _weights(questionnaire: Questionnaire, frame: pd.DataFrame) -> pd.Series | None:
-    """The weight of each row, as analytics computes it over every submitted response (None: no design)."""
+def _select(questionnaire: Questionnaire, variables: list[Variable], options: ExportOptions,
+            where: str) -> tuple[str, dict]:
+    """Read-model rows joined to their firm's pseudonym (and identifiers) and their wave's code."""
+    inner, types = readmodel_select(questionnaire, columns=READ_META + [v.name for v in variables], where=where)
+    firm, wave = _q(Firm._meta.db_table), _q(Wave._meta.db_table)
+    extra = {"firm": "f.pseudonym", "wave": "w.code"}
+    if options.include_identifiers:  # empty contact fields are missing values, as in the other columns
+        extra.update({name: f"NULLIF(f.{_q(attr)}, '')" for name, attr in FIRM_FIELDS.items()})
+    select = (f"SELECT rm.*, {', '.join(f'{sql} AS {_q(name)}' for name, sql in extra.items())} "
+              f"FROM ({inner}) rm LEFT JOIN {firm} f ON f.id = rm.firm_id "
+              f"LEFT JOIN {wave} w ON w.id = rm.wave_id ORDER BY rm.response_id")
+    return select, {**types, **{name: pa.string() for name in extra}}
+
+
+def _count(questionnaire: Questionnaire, where: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {_q(table_name(questionnaire.code))}"
+                       + (f" WHERE {where}" if where else ""), params)
+        return cursor.fetchone()[0]
+
+
+def _weights(questionnaire: Questionnaire) -> tuple[pd.Index, np.ndarray] | None:
+    """The design weight of each submitted response (by response id), as analytics computes it.
+
+    The statistics libraries are imported only when a design exists (they take seconds to load)."""
     from analytics.models import Weighting
-    from analytics.results.weights import design_exists, frame_weights
+    from analytics.results.weights import design_exists
 
     if not design_exists(questionnaire=questionnaire):
         return None  # no second read of the read model for questionnaires without a design
+    from analytics.results.weights import frame_weights
+    from surveys.answering.readmodel import readmodel_frame
+
     weighting = Weighting.objects.filter(questionnaire=questionnaire).first()
-    column = weighting.weight_column or weighting.stratum_column if weighting else ""
+    column = (weighting.weight_column or weighting.stratum_column) if weighting else ""
     base = readmodel_frame(questionnaire, columns=["response_id", "wave_id", "firm_id"] + ([column] if column else []),
                            where="status = %s", params=["submitted"])
     weights = frame_weights(frame=base, questionnaire=questionnaire)
     if weights is None:
         return None
-    by_response = pd.Series(weights, index=base["response_id"].to_numpy())
-    return frame["response_id"].map(by_response).astype("Float64")
+    return pd.Index(base["response_id"].to_numpy(dtype="int64")), np.asarray(weights, dtype="float64")
+
+
+class _Transform:
+    """One read batch -> one output batch (the columns of the ExportTable, in order)."""
+
+    def __init__(self, variables: list[Variable], columns: dict[str, Column], options: ExportOptions,
+                 labelled: bool, weights):
+        self.variables, self.columns, self.options = variables, columns, options
+        self.labelled, self.weights = labelled, weights
+        self.meta = [c.name for c in _meta_columns(options)]
+
+    def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        names, arrays = [], []
+        version = batch.column("version")
+        versions = set(pc.unique(version).to_pylist())
+        for name in self.meta:
+            names.append(name)
+            if name in ("started_at", "submitted_at"):
+                arrays.append(_seconds(batch.column(name)))
+            else:
+                arrays.append(batch.column(name))
+        for v in self.variables:
+            array = batch.column(v.name)
+            if v.type != "str" and v.role != "derived":
+                if not versions <= set(v.versions):
+                    # a variable its response's version lacks is not applicable, whenever the row was written
+                    # (rows written before a later version added a column hold NULL there)
+                    array = pc.if_else(pc.is_in(version, value_set=pa.array(v.versions, version.type)), array,
+                                       pa.scalar(NOT_APPLICABLE, array.type))
+                if not self.options.clean:  # raw: answers off the skip path are left empty instead of -7
+                    array = pc.if_else(pc.equal(array, NOT_APPLICABLE), pa.scalar(None, array.type), array)
+            column = self.columns[v.name]
+            if self.labelled and column.coded:
+                array = _labels(array, column)
+            names.append(v.name)
+            arrays.append(array)
+        if self.weights is not None:
+            ids, values = self.weights
+            at = ids.get_indexer(batch.column("response_id").to_numpy(zero_copy_only=False))
+            names.append("weight")
+            arrays.append(pa.array(np.where(at >= 0, values[at], np.nan), from_pandas=True))
+        return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def _seconds(text: pa.Array) -> pa.Array:
+    """ISO text of a UTC moment ('2026-01-31 12:00:00.123456') -> timestamp[s], cut to the second."""
+    head = pc.replace_substring(pc.utf8_slice_codeunits(text, 0, 19), "T", " ")
+    return pc.strptime(head, format="%Y-%m-%d %H:%M:%S", unit="s")
+
+
+def _labels(array: pa.Array, column: Column) -> pa.Array:
+    """Codes replaced by labels; unlabelled codes stay as text (whole numbers without '.0')."""
+    if pa.types.is_floating(array.type):
+        valid = pc.drop_null(array)
+        if len(valid) == 0 or pc.all(pc.equal(valid, pc.round(valid))).as_py():
+            array = pc.cast(array, pa.int64())
+    text = pc.cast(array, pa.string())
+    codes = pa.array([str(code) for code in column.value_labels], pa.string())
+    labels = pa.array(list(column.value_labels.values()), pa.string())
+    return pc.coalesce(pc.take(labels, pc.index_in(text, value_set=codes)), text)
 
 
 # ------------------------------------------------------------------ filters
@@ -136,60 +240,23 @@ def _utc(moment: dt.datetime | dt.date) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-# ------------------------------------------------------------------ meta columns
-def _meta_frame(questionnaire: Questionnaire, frame: pd.DataFrame, options: ExportOptions) -> pd.DataFrame:
-    firm_ids = frame["firm_id"].astype("Int64")
-    firms = _firms(firm_ids.dropna().unique().tolist(), options.include_identifiers)
-    waves = dict(Wave.objects.filter(questionnaire=questionnaire).values_list("pk", "code"))
-    meta = pd.DataFrame(index=frame.index)
-    meta["firm"] = firm_ids.map({pk: f["pseudonym"] for pk, f in firms.items()}).astype("string")
-    if options.include_identifiers:
-        for column, attr in FIRM_FIELDS.items():
-            meta[column] = firm_ids.map({pk: f[attr] or None for pk, f in firms.items()}).astype("string")
-    meta["wave"] = frame["wave_id"].astype("Int64").map(waves).astype("string")
-    meta["version"] = frame["version"].astype("Int64")
-    for name in ("status", "mode", "language"):
-        meta[name] = frame[name].astype("string")
-    for name in ("started_at", "submitted_at"):
-        moments = pd.to_datetime(frame[name], utc=True, format="ISO8601")
-        meta[name] = moments.dt.tz_localize(None).dt.floor("s")
-    return meta
-
-
-def _firms(ids: list[int], identifiers: bool) -> dict[int, dict]:
-    """Firms by id. One range query when the ids are dense (a parameter list of 100,000 ids costs seconds)."""
-    fields = ["pk", "pseudonym"] + (list(FIRM_FIELDS.values()) if identifiers else [])
-    if not ids:
-        return {}
-    low, high = min(ids), max(ids)
-    if high - low < 4 * len(ids):
-        wanted = set(ids)
-        rows = Firm.objects.filter(pk__gte=low, pk__lte=high).order_by().values_list(*fields)
-        return {row[0]: dict(zip(fields, row, strict=True)) for row in rows if row[0] in wanted}
-    out: dict[int, dict] = {}
-    for start in range(0, len(ids), _CHUNK):
-        rows = Firm.objects.filter(pk__in=ids[start:start + _CHUNK]).order_by().values_list(*fields)
-        out.update((row[0], dict(zip(fields, row, strict=True))) for row in rows)
-    return out
-
-
+# ------------------------------------------------------------------ columns
 def _meta_columns(options: ExportOptions) -> list[Column]:
     lang = options.language
-    meta = [Column(name=n, kind=k, label=pick(label, lang)) for n, k, label in META_VARIABLES]
+    meta = [Column(name=n, kind=k, label=_pick(label, lang)) for n, k, label in META_VARIABLES]
     if options.include_identifiers:
-        meta[1:1] = [Column(name=n, kind=k, label=pick(label, lang)) for n, k, label in IDENTIFIER_VARIABLES]
+        meta[1:1] = [Column(name=n, kind=k, label=_pick(label, lang)) for n, k, label in IDENTIFIER_VARIABLES]
     return meta
 
 
-# ------------------------------------------------------------------ variables
 def _column(v: Variable, codebook: dict, options: ExportOptions) -> Column:
     lang = options.language
     own = value_labels_of(v)
-    labels = {code: pick(text, lang) for code, text in own.items()}
+    labels = {code: _pick(text, lang) for code, text in own.items()}
     missing = [] if v.type == "str" or v.role == "derived" else sorted(MISSING_TEXTS)
     for code in missing:
-        labels.setdefault(code, pick(MISSING_TEXTS[code], lang))
-    return Column(name=v.name, kind=v.type, label=pick(v.label, lang), value_labels=labels,
+        labels.setdefault(code, _pick(MISSING_TEXTS[code], lang))
+    return Column(name=v.name, kind=v.type, label=_pick(v.label, lang), value_labels=labels,
                   measure=v.measure, missing=missing, decimals=_decimals(v, codebook), coded=bool(own))
 
 
@@ -200,46 +267,7 @@ def _decimals(v: Variable, codebook: dict) -> int | None:
     return int((item or {}).get("validation", {}).get("decimals", 0))
 
 
-def _other_versions(frame: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
-    """A variable its response's version does not have is not applicable (-7), whenever the row was written.
-
-    Rows written before a later version added a column hold NULL there (ALTER TABLE ADD COLUMN).
-    """
-    data = frame[[v.name for v in variables]].copy()
-    all_versions = set(frame["version"].dropna().unique().tolist())
-    for v in variables:
-        if v.type != "str" and v.role != "derived" and not all_versions <= set(v.versions):
-            data[v.name] = data[v.name].mask(~frame["version"].isin(v.versions), NOT_APPLICABLE)
-    return data
-
-
-def _raw(data: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
-    """Raw: answers off the skip path are left empty instead of -7 (derived variables untouched)."""
-    for v in variables:
-        if v.type != "str" and v.role != "derived":
-            column = data[v.name]
-            data[v.name] = column.mask(column == NOT_APPLICABLE)
-    return data
-
-
-def _labelled(data: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
-    """Codes replaced by labels where a variable has value labels; unlabelled codes stay as text."""
-    out = {}
-    for c in columns:
-        series = data[c.name]
-        if not c.coded:
-            out[c.name] = series
-            continue
-        text = _as_text(series)
-        mapping = {str(code): label for code, label in c.value_labels.items()}
-        out[c.name] = text.map(mapping).fillna(text).astype("string")
-    return pd.DataFrame(out, index=data.index)
-
-
-def _as_text(series: pd.Series) -> pd.Series:
-    if pd.api.types.is_float_dtype(series.dtype):
-        whole = series.dropna()
-        if (whole == whole.round()).all():
-            series = series.astype("Int64")
-    return series.astype("string")
-
+def _pick(texts: dict | None, language: str) -> str:
+    if not texts:
+        return ""
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")

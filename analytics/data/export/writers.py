@@ -1,30 +1,34 @@
-"""One writer per file format, all fed the same ExportTable.
+"""One writer per file format, all fed the same ExportTable, batch by batch.
 
-CSV and Parquet go through pyarrow, SPSS and Stata through pyreadstat (labels and declared
-missing values as metadata), XLSX through xlsxwriter in constant-memory mode, row by row, with
-progress: it is the slow one (see analytics/data/export/xlsx.py).
+CSV and Parquet stream through pyarrow's writers (memory stays flat whatever the row count).
+SPSS and Stata go through pyreadstat (labels and declared missing values as metadata), which
+writes a whole DataFrame: the batches are gathered into compact numpy columns first (the
+smallest integer type that holds a column without missing values, float64 otherwise), about
+0.5 KB a row for instrument B. XLSX goes through xlsxwriter for the small sheets and sheet XML
+built with pyarrow for the data, with progress: it is the slow one (see analytics/data/export/xlsx.py).
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pyreadstat
 
 from analytics.data.export.datapackage import write_datapackage
-from analytics.data.export.table import Column, ExportTable
+from analytics.data.export.table import ARROW_TYPES, Column, ExportTable
 from analytics.data.export.xlsx import write_xlsx
-from analytics.data.imports.cells import formula_escape
+from analytics.data.imports.cells import NUMBER_PATTERN
 
 Progress = Callable[[float], None]
-ARROW_TYPES = {"int": pa.int64(), "num": pa.float64(), "str": pa.string(), "datetime": pa.timestamp("s")}
 DATETIME_TEXT = "%Y-%m-%d %H:%M:%S"
+_RISKY = "^[=+@\t\r'-]"  # the characters of cells.FORMULA_START, as an RE2 class
 
 
 def write_export(table: ExportTable, path: Path, progress: Progress | None = None) -> None:
@@ -33,25 +37,41 @@ def write_export(table: ExportTable, path: Path, progress: Progress | None = Non
     progress(1.0)
 
 
+def _counted(table: ExportTable, progress: Progress, share: float = 0.95) -> Iterator[pa.RecordBatch]:
+    """The table's batches, reporting the share of rows read so far."""
+    total = max(1, table.rows)
+    for batch in table.batches():
+        yield batch
+        progress(min(0.99, share * table.written / total))
+
+
 # ------------------------------------------------------------------ CSV and Parquet
-def _spreadsheet_frame(table: ExportTable) -> pd.DataFrame:
+def spreadsheet_batch(table: ExportTable, batch: pa.RecordBatch) -> pa.RecordBatch:
     """Datetimes as text and text cells escaped so no spreadsheet runs them as formulas."""
-    frame = table.frame.copy(deep=False)
-    for c in table.columns:
+    arrays = []
+    for c, array in zip(table.columns, batch.columns, strict=True):
         if c.kind == "datetime":
-            frame[c.name] = frame[c.name].dt.strftime(DATETIME_TEXT).astype("string")
+            array = pc.strftime(array, format=DATETIME_TEXT)
         elif c.kind == "str":
-            frame[c.name] = formula_escape(frame[c.name])
-    return frame
+            array = formula_escape_arrow(pc.cast(array, pa.string()))
+        arrays.append(array)
+    return pa.RecordBatch.from_arrays(arrays, names=[c.name for c in table.columns])
+
+
+def formula_escape_arrow(text: pa.Array) -> pa.Array:
+    """analytics.data.imports.cells.formula_escape on an Arrow column: '=cmd' -> "'=cmd", -7 stays."""
+    risky = pc.and_(pc.match_substring_regex(text, _RISKY),
+                    pc.invert(pc.match_substring_regex(text, f"^{NUMBER_PATTERN}$")))
+    return pc.if_else(pc.fill_null(risky, False), pc.binary_join_element_wise("'", text, ""), text)
 
 
 def _csv(table: ExportTable, path: Path, progress: Progress) -> None:
-    frame = _spreadsheet_frame(table)
     schema = pa.schema([pa.field(c.name, pa.string() if c.kind == "datetime" else ARROW_TYPES[c.kind])
                         for c in table.columns])
-    arrow = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-    progress(0.5)
-    pa_csv.write_csv(arrow, path, write_options=pa_csv.WriteOptions(quoting_style="needed"))
+    options = pa_csv.WriteOptions(quoting_style="needed")
+    with pa_csv.CSVWriter(path, schema, write_options=options) as writer:
+        for batch in _counted(table, progress):
+            writer.write_batch(spreadsheet_batch(table, batch).cast(schema))
 
 
 def parquet_schema(table: ExportTable) -> pa.Schema:
@@ -66,9 +86,10 @@ def parquet_schema(table: ExportTable) -> pa.Schema:
 
 
 def _parquet(table: ExportTable, path: Path, progress: Progress) -> None:
-    arrow = pa.Table.from_pandas(table.frame, schema=parquet_schema(table), preserve_index=False)
-    progress(0.5)
-    pq.write_table(arrow, path)
+    schema = parquet_schema(table)
+    with pq.ParquetWriter(path, schema) as writer:
+        for batch in _counted(table, progress):
+            writer.write_batch(batch.cast(schema))
 
 
 # ------------------------------------------------------------------ SPSS and Stata
@@ -85,19 +106,37 @@ def _spss_format(c: Column) -> str | None:
     return None
 
 
-def _numpy_frame(table: ExportTable) -> pd.DataFrame:
-    """Plain numpy columns: pyreadstat walks nullable (masked, Arrow) columns cell by cell, 10x slower."""
+def _numpy_frame(table: ExportTable, progress: Progress) -> pd.DataFrame:
+    """Plain numpy columns: pyreadstat walks nullable (masked, Arrow) columns cell by cell, 10x slower.
+
+    Gathered batch by batch; a numeric column without missing values keeps the smallest integer
+    type that holds it (pyreadstat writes every number as a double anyway), so a million rows of
+    instrument B fit in about half a gigabyte."""
+    parts: list[list[np.ndarray]] = [[] for _ in table.columns]
+    for batch in _counted(table, progress, share=0.5):
+        for c, array, part in zip(table.columns, batch.columns, parts, strict=True):
+            part.append(_numpy(c, array))
     out = {}
-    for c in table.columns:
-        series = table.frame[c.name]
-        if c.kind in ("int", "num"):
-            out[c.name] = series.to_numpy(dtype="float64", na_value=np.nan)
-        elif c.kind == "str":
-            values = series.to_numpy(dtype=object, na_value=None)
-            out[c.name] = pd.Series(values, index=series.index, dtype=object)  # not inferred back to Arrow
-        else:
-            out[c.name] = series.to_numpy()
-    return pd.DataFrame(out, index=table.frame.index)
+    for c, part in zip(table.columns, parts, strict=True):
+        values = np.concatenate(part) if part else np.array([], dtype=object if c.kind == "str" else "float64")
+        part.clear()
+        out[c.name] = pd.Series(values, dtype=values.dtype) if c.kind == "str" else values  # not inferred to Arrow
+    return pd.DataFrame(out)
+
+
+def _numpy(c: Column, array: pa.Array) -> np.ndarray:
+    if c.kind == "str":
+        return np.asarray(array.to_pylist(), dtype=object)
+    if c.kind == "datetime":
+        return array.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
+    if array.null_count or pa.types.is_floating(array.type):
+        return array.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    values = array.to_numpy()
+    low, high = (int(values.min()), int(values.max())) if len(values) else (0, 0)
+    for kind in (np.int8, np.int16, np.int32):
+        if np.iinfo(kind).min <= low and high <= np.iinfo(kind).max:
+            return values.astype(kind)
+    return values.astype("float64")
 
 
 def _sav(table: ExportTable, path: Path, progress: Progress) -> None:
@@ -108,9 +147,8 @@ def _sav(table: ExportTable, path: Path, progress: Progress) -> None:
             k: v for k, v in c.value_labels.items() if isinstance(k, str) and len(k.encode()) <= 8}
         if labels:
             value_labels[c.name] = {k: _bytes_cut(v, 120) for k, v in labels.items()}
-    progress(0.2)
     pyreadstat.write_sav(
-        _numpy_frame(table), str(path),
+        _numpy_frame(table, progress), str(path),
         column_labels=[_bytes_cut(c.label, 250) for c in columns],
         variable_value_labels=value_labels,
         missing_ranges={c.name: list(c.missing) for c in columns if c.missing and c.kind != "str"},
@@ -123,8 +161,8 @@ def _dta(table: ExportTable, path: Path, progress: Progress) -> None:
     """Stata: labels on numeric variables only; -7/-8/-9 stay labelled numbers (see docs/data.md)."""
     value_labels = {c.name: {int(k): _bytes_cut(v, 80) for k, v in _numeric_labels(c).items()}
                     for c in table.columns if c.kind in ("int", "num") and _numeric_labels(c)}
-    progress(0.2)
-    pyreadstat.write_dta(_numpy_frame(table), str(path), column_labels=[_bytes_cut(c.label, 80) for c in table.columns],
+    pyreadstat.write_dta(_numpy_frame(table, progress), str(path),
+                         column_labels=[_bytes_cut(c.label, 80) for c in table.columns],
                          variable_value_labels=value_labels, version=15)
 
 
@@ -134,7 +172,8 @@ def _bytes_cut(text: str, limit: int) -> str:
 
 
 def _xlsx(table: ExportTable, path: Path, progress: Progress) -> None:
-    write_xlsx(table, _spreadsheet_frame(table), path, progress)
+    write_xlsx(table, (spreadsheet_batch(table, b) for b in _counted(table, lambda f: None)), path, progress)
+
 
 
 def _datapackage(table: ExportTable, path: Path, progress: Progress) -> None:

@@ -13,7 +13,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -29,8 +29,8 @@ CHUNK_ROWS = 10_000
 _ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{FFFE}\x{FFFF}]"  # RE2 syntax: not allowed in XML 1.0
 
 
-def write_xlsx(table, frame, path: Path, progress: Callable[[float], None]) -> None:
-    """`frame` is the table's frame with datetimes as text and text cells escaped (writers._spreadsheet_frame)."""
+def write_xlsx(table, batches: Iterator[pa.RecordBatch], path: Path, progress: Callable[[float], None]) -> None:
+    """`batches`: the table's rows with datetimes as text and text cells escaped (writers.spreadsheet_batch)."""
     with tempfile.TemporaryDirectory() as scratch:
         skeleton = Path(scratch) / "skeleton.xlsx"
         _skeleton(table, skeleton)
@@ -38,7 +38,7 @@ def write_xlsx(table, frame, path: Path, progress: Callable[[float], None]) -> N
                                                                   compresslevel=1) as target:
             for info in source.infolist():
                 if info.filename == DATA_SHEET:
-                    _data_sheet(source.read(info).decode(), table, frame, target, progress)
+                    _data_sheet(source.read(info).decode(), table, batches, target, progress)
                 else:
                     with source.open(info) as entry, target.open(info.filename, "w") as out:
                         shutil.copyfileobj(entry, out)
@@ -70,31 +70,32 @@ def _sheet(sheet, header: list, rows: list[list]) -> None:
                 sheet.write_string(r, c, formula_escape_text(str(value)))
 
 
-def _data_sheet(skeleton: str, table, frame, target: zipfile.ZipFile, progress) -> None:
+def _data_sheet(skeleton: str, table, batches, target: zipfile.ZipFile, progress) -> None:
     head, tail = skeleton.split("</sheetData>", 1)
-    last = f"{xl_col_to_name(max(0, len(table.columns) - 1))}{len(frame) + 1}"
+    last = f"{xl_col_to_name(max(0, len(table.columns) - 1))}{table.rows + 1}"
     head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head, count=1)
     letters = [xl_col_to_name(i) for i in range(len(table.columns))]
-    total = max(1, len(frame))
+    total, done = max(1, table.rows), 0
     with target.open(DATA_SHEET, "w", force_zip64=True) as out:
         out.write(head.encode())
-        for start in range(0, len(frame), CHUNK_ROWS):
-            chunk = frame.iloc[start:start + CHUNK_ROWS]
-            out.write(_rows_xml(table.columns, chunk, letters, first_row=start + 2).encode())
-            progress(min(0.99, (start + len(chunk)) / total))
+        for batch in batches:
+            for start in range(0, batch.num_rows, CHUNK_ROWS):
+                chunk = batch.slice(start, CHUNK_ROWS)
+                out.write(_rows_xml(table.columns, chunk, letters, first_row=done + 2).encode())
+                done += chunk.num_rows
+                progress(min(0.99, done / total))
         out.write(("</sheetData>" + tail).encode())
 
 
 def _rows_xml(columns, chunk, letters: list[str], first_row: int) -> str:
-    numbers = pa.array(range(first_row, first_row + len(chunk))).cast(pa.string())
-    cells = [_cells(chunk[c.name], c.kind, letter, numbers) for c, letter in zip(columns, letters, strict=True)]
+    numbers = pa.array(range(first_row, first_row + chunk.num_rows)).cast(pa.string())
+    cells = [_cells(chunk.column(c.name), c.kind, letter, numbers) for c, letter in zip(columns, letters, strict=True)]
     rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
     return "".join(rows.to_pylist())
 
 
-def _cells(series, kind: str, letter: str, numbers: pa.Array) -> pa.Array:
+def _cells(values: pa.Array, kind: str, letter: str, numbers: pa.Array) -> pa.Array:
     """One column of cell XML (empty text where the value is missing)."""
-    values = pa.array(series, from_pandas=True)
     if kind in ("int", "num"):
         text = pc.cast(values, pa.string())
         cells = pc.binary_join_element_wise(f'<c r="{letter}', numbers, '"><v>', text, "</v></c>", "")

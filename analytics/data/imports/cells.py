@@ -6,7 +6,8 @@ import re
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
-_NUMBER = r"-?\d+(\.\d+)?([eE][-+]?\d+)?"
+NUMBER_PATTERN = r"-?\d+(\.\d+)?([eE][-+]?\d+)?"
+_NUMBER = NUMBER_PATTERN
 _NUMBER_RE = re.compile(_NUMBER)
 
 
