@@ -1,8 +1,10 @@
+from .api import ApiToken
 from .audit import AnswerEdit, CaseEvent, DataAccess
 from .cati import CallAttempt, CatiCase, OutcomeCode
 from .fieldwork import Firm, Invitation, Wave
 from .mailing import MailingPlan, Message, OptOut
 from .questionnaire import Choice, DerivedVariable, Item, ItemRow, Module, Questionnaire, QuestionnaireVersion
+from .quotas import Quota, QuotaCell
 from .reference import ReferenceEntry, ReferenceList
 from .responses import Response
 from .sampling import PopulationImport, Sample, Selection, Stratum
@@ -15,3 +17,4 @@ __all__ = [
 __all__ += ["MailingPlan", "Message", "OptOut", "PopulationImport", "Sample", "Selection", "Stratum",
             "WaveTracking"]  # fieldwork: sampling, mailing, tracking
 __all__ += ["AnswerEdit", "CallAttempt", "CaseEvent", "CatiCase", "DataAccess", "OutcomeCode"]  # CATI, audit
+__all__ += ["ApiToken", "Quota", "QuotaCell"]  # API tokens, quotas
