@@ -1,14 +1,10 @@
-"""How the API knows the caller and keeps them polite: token authentication, a per-token throttle,
-and error bodies that always say what went wrong."""
+"""How the API knows the caller and keeps them polite: token authentication and a per-token throttle."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.views import exception_handler
 
 from surveys.api.tokens import api_token_authenticate
 
@@ -54,12 +50,3 @@ class TokenRateThrottle(SimpleRateThrottle):
         token = request.auth
         ident = f"token-{token.pk}" if token is not None else f"ip-{self.get_ident(request)}"
         return f"throttle_api_{ident}"
-
-
-def api_exception_handler(exc, context):
-    """DRF's handler, plus Django's own ValidationError and PermissionDenied raised by services as 400/403."""
-    if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError({"detail": exc.messages})
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return exception_handler(exc, context)
