@@ -32,6 +32,7 @@ DISPOSITIONS = {
     "3.19": "Invited, nothing ever returned",
     "3.30": "Invitation returned undelivered (e-mail bounced)",
     "4.10": "Not eligible",
+    "4.80": "Screened out: quota cell full",
 }
 TELEPHONE_LABELS = {"2.11": "Refusal (telephone)", "2.21": "Contact person never available", "2.33": "Language barrier",
                     "3.12": "Always busy", "3.13": "No answer", "3.14": "Answering machine",
@@ -95,8 +96,9 @@ def cases_frame(wave: Wave) -> pd.DataFrame:
     """One row per case of the wave: stratum, response, e-mail and opt-out facts, external code."""
     cases = pd.DataFrame.from_records(list(Invitation.objects.filter(wave=wave).values_list(
         "pk", "firm_id", "opened_at", "response__status", "response__started_at", "response__submitted_at",
-        "response__page_seconds", "opt_out__created_at")), columns=[
-        "invitation_id", "firm_id", "opened_at", "status", "started_at", "submitted_at", "pages", "opted_out_at"])
+        "response__page_seconds", "opt_out__created_at", "response__screened_out_at")), columns=[
+        "invitation_id", "firm_id", "opened_at", "status", "started_at", "submitted_at", "pages", "opted_out_at",
+        "screened_out_at"])
     sampled = pd.DataFrame.from_records(list(Selection.objects.filter(sample__wave=wave).order_by(
         "sample_id").values_list("firm_id", "stratum__key")), columns=["firm_id", "stratum"]).drop_duplicates(
         "firm_id")
@@ -143,6 +145,8 @@ def _disposition(row, partial_share: float) -> str:
     started = pd.notna(row.get("started_at")) or row.get("status") in ("started", "submitted")
     if row.get("status") == "submitted" or external.startswith("1.1"):
         return "1.1"
+    if pd.notna(row.get("screened_out_at")):
+        return "4.80"  # a full quota cell closed the case (surveys.fieldwork.quotas)
     if external.startswith("1.2") or started and row.get("modules_share", 0) >= partial_share:
         return "1.2"
     if external.startswith("4"):
