@@ -125,8 +125,24 @@ class WaveTrackingAdmin(admin.ModelAdmin):
         return False
 
 
+class QuotaCellFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        quota = self.instance
+        if not (quota.wave_id and isinstance(quota.variables, list)):
+            return  # the quota's own form reports its errors
+        cells = [f.cleaned_data["values"] for f in self.forms
+                 if f.cleaned_data and not f.cleaned_data.get("DELETE") and "values" in f.cleaned_data]
+        if any(not isinstance(c, dict) for c in cells):
+            raise forms.ValidationError('Give each cell\'s values as an object, e.g. {"$SIZE": "SMALL"}.')
+        problems = quota_problems(wave=quota.wave, variables=quota.variables, cells=cells)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
 class QuotaCellInline(admin.TabularInline):
     model = QuotaCell
+    formset = QuotaCellFormSet
     extra = 2
     fields = ("position", "values", "label", "target")
 

@@ -98,3 +98,16 @@ def test_the_call_list_skips_cases_whose_cell_is_full(wave):
     assert listed() == {small.invitation_id, large.invitation_id, fresh.invitation_id}
     complete(save(case(wave), "M1", SMALL))  # the small cell fills up
     assert listed() == {large.invitation_id, fresh.invitation_id}
+
+
+def test_the_admin_refuses_unknown_variables_and_cells_that_do_not_match(wave, admin_client):
+    form = {"wave": wave.pk, "name": "sector", "variables": '["$SIZE"]', "active": "on",
+            "cells-TOTAL_FORMS": "1", "cells-INITIAL_FORMS": "0", "cells-MIN_NUM_FORMS": "0",
+            "cells-MAX_NUM_FORMS": "1000", "cells-0-position": "0", "cells-0-values": '{"Q3": "1"}',
+            "cells-0-label": "{}", "cells-0-target": "4"}
+    refused = admin_client.post("/admin/surveys/quota/add/", form)
+    assert refused.status_code == 200 and "must give exactly one value" in refused.content.decode()
+    unknown = admin_client.post("/admin/surveys/quota/add/", {**form, "variables": '["NOPE"]'})
+    assert "neither an item nor a derived variable" in unknown.content.decode()
+    admin_client.post("/admin/surveys/quota/add/", {**form, "cells-0-values": '{"$SIZE": "SMALL"}'})
+    assert Quota.objects.get(name="sector").cells.get().values == {"$SIZE": "SMALL"}
