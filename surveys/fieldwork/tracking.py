@@ -32,11 +32,11 @@ DISPOSITIONS = {
     "3.19": "Invited, nothing ever returned",
     "3.30": "Invitation returned undelivered (e-mail bounced)",
     "4.10": "Not eligible",
-    "4.80": "Screened out: quota cell full",
 }
 TELEPHONE_LABELS = {"2.11": "Refusal (telephone)", "2.21": "Contact person never available", "2.33": "Language barrier",
                     "3.12": "Always busy", "3.13": "No answer", "3.14": "Answering machine",
                     "3.90": "Unknown eligibility, other (e.g. wrong number)"}
+QUOTA_LABELS = {"4.80": "Screened out: quota cell full"}  # listed only when it occurs (waves with quotas)
 CATEGORIES = {"1.1": "I", "1.2": "P", "2.1": "R", "2.2": "NC", "2.3": "O", "3": "U", "4": "NE"}
 COUNTS = ["cases", "invited", "opened", "started", "partial", "submitted", "refused", "opted_out", "bounced",
           "not_reached", "not_invited"]
@@ -167,7 +167,7 @@ def _disposition(row, partial_share: float) -> str:
 
 
 def disposition_label(code: str) -> str:
-    return DISPOSITIONS.get(code) or TELEPHONE_LABELS.get(code, "telephone outcome")
+    return DISPOSITIONS.get(code) or QUOTA_LABELS.get(code) or TELEPHONE_LABELS.get(code, "telephone outcome")
 
 
 def category(code: str) -> str:
