@@ -3,7 +3,7 @@
 Generates --responses submitted responses in a throwaway database (`bench_<name>`, or a file in
 bench/out/ for SQLite), then pages through `GET /api/v1/questionnaires/<code>/responses/` with an
 analyst's token (HTTP through Django's test client, JSON rendering included) and prints the
-responses per second and the p50/p95 time of one page.
+responses per second and the p50/p95 time of one page (after one warm-up request).
 
     .venv/bin/python bench/api_feed.py [--responses 5000] [--limit 1000]
 """
@@ -63,6 +63,7 @@ def main() -> None:
     role_assign(user=analyst, role=ANALYST)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=analyst, name='bench')[1]}")
+    client.get("/api/v1/questionnaires/")  # warm-up: the first request imports every view module
     cursor, seen, pages = "0", 0, []
     total = time.perf_counter()
     while True:
@@ -76,6 +77,7 @@ def main() -> None:
             break
     elapsed = time.perf_counter() - total
     q = statistics.quantiles(pages, n=20) if len(pages) > 1 else pages * 19
+    print("pages (ms):", [round(p * 1000) for p in pages])
     print(f"read {seen} responses in {len(pages)} pages of {args.limit}: {elapsed:.2f} s, {seen / elapsed:.0f} "
           f"responses/s; page p50 {statistics.median(pages) * 1000:.0f} ms, p95 {q[18] * 1000:.0f} ms")
 

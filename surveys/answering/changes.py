@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 
 from surveys.models import Response
 
@@ -90,7 +90,8 @@ def responses_changed(*, questionnaire_id: int, after: Cursor, limit: int) -> tu
     final = Q(change_seq__lt=horizon) | (Q(change_seq=own) if own is not None else Q(pk__in=[]))
     later = Q(change_seq__gt=after.position) | Q(change_seq=after.position, pk__gt=after.response_id)
     rows = list(Response.objects.filter(later, final, version__questionnaire_id=questionnaire_id)
-                .select_related("invitation__firm", "invitation__wave", "version")
+                # the version's number only: its frozen definition is large and would be read per row
+                .select_related("invitation__firm", "invitation__wave").annotate(version_number=F("version__number"))
                 .order_by("change_seq", "pk")[:limit])
     last = Cursor(rows[-1].change_seq, rows[-1].pk) if rows else after
     return rows, last

@@ -53,7 +53,7 @@ class FeedResponseSerializer(serializers.Serializer):
     firm_name = serializers.CharField(source="invitation.firm.name", required=False,
                                       help_text="Only for roles allowed to see firm identifiers.")
     wave = serializers.CharField(source="invitation.wave.code")
-    version = serializers.IntegerField(source="version.number")
+    version = serializers.IntegerField(source="version_number")
     status = serializers.CharField()
     mode = serializers.CharField()
     language = serializers.CharField()
