@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the docs page's script, served here rather than from a CDN
     "surveys",
     "analytics",
 ]
@@ -193,4 +196,32 @@ CELERY_BEAT_SCHEDULE = {
     "fieldwork-tracking": {"task": "fieldwork.tracking_recompute_open", "schedule": 600.0},
     "analytics-full-recompute": {"task": "analytics.results_recompute_all",
                                  "schedule": float(ANALYTICS_FULL_RECOMPUTE_SECONDS)},
+}
+
+# REST API (docs/api.md): personal tokens, the same roles as the screens, throttled per token.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)  # default lifetime of a new token
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")  # requests per token
+API_FEED_MAX_LIMIT = env_int("API_FEED_MAX_LIMIT", 1000)  # responses per page of the change feed
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["surveys.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["surveys.api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "surveys.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Business survey platform API",
+    "DESCRIPTION": "Questionnaires, codebooks, the response change feed, results, exports and fieldwork "
+                   "tracking. Send `Authorization: Token <key>`; see docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "surveys.api.schema.error_responses"],
 }

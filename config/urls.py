@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from surveys.accounts.views import ThrottledLoginView
+from surveys.api.errors import api_not_found
 
 urlpatterns = [
     path("admin/login/", ThrottledLoginView.as_view()),  # the admin's sign-in is throttled too
@@ -11,6 +12,9 @@ urlpatterns = [
     path("staff/data/", include("analytics.data.urls")),  # exports, codebook, imports (docs/data.md)
     path("staff/authoring/", include("surveys.authoring.urls")),  # workbooks, preview, publish
     path("staff/", include("surveys.fieldwork.urls")),  # waves, tracking, samples, import (docs/fieldwork.md)
+    path("api/v1/", include("surveys.api.urls")),  # REST API, schema and docs (docs/api.md)
+    path("api/v1/", include("analytics.api.urls")),  # results and export jobs in the same API
+    re_path(r"^api/", api_not_found),  # any other API path: a JSON 404
     path("results/", include("analytics.results.urls")),  # results dashboard (docs/analytics.md)
     path("", include("surveys.answering.urls")),
 ]

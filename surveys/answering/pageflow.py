@@ -18,7 +18,7 @@ from django.urls import reverse
 from surveys.answering.comforts import register_answers_check, register_prefill
 from surveys.answering.forms import initial_values, page_form_class, raw_values
 from surveys.answering.pages import page_blocks, progress, visible_modules
-from surveys.answering.saves import AlreadySubmitted, Conflict, response_save_page
+from surveys.answering.saves import AlreadySubmitted, Conflict, ScreenedOut, response_save_page
 from surveys.authoring.waves import response_languages
 from surveys.models import Response
 from surveys.questionnaire.spec import spec_for_version
@@ -37,6 +37,7 @@ class Channel:
     actor: object = None  # the signed-in user saving on the firm's behalf
     template: str = "surveys/page.html"
     conflict: str = ""  # notice on a conflict (default: the respondent's text)
+    closed: str = ""  # where a case screened out by a full quota goes (default: `done`)
     context: dict = field(default_factory=dict)
 
     def url(self, name: str, **kwargs) -> str:
@@ -107,10 +108,14 @@ def _save(request, channel: Channel, form, spec, module_spec, response: Response
             allow_missing=channel.allow_missing, actor=channel.actor)
     except AlreadySubmitted:
         return redirect(channel.done)
+    except ScreenedOut:
+        return redirect(channel.closed or channel.done)
     except Conflict:
         response.refresh_from_db()
         fresh = _fresh_form(type(form), spec, module_spec, response)
         return None, channel.conflict or t("conflict", response.language), 409, response, fresh
+    if result.ok and saved.screened_out_at:
+        return redirect(channel.closed or channel.done)
     if result.ok:
         register_answers_check(spec=spec, module_code=module_spec.code, response=saved, actor=channel.actor)
         target = next_after(spec, saved.answers, module_spec.code)

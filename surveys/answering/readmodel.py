@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 
+from surveys.answering.changes import response_changes_stamp
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.validation import applicable_keys
 from surveys.questionnaire.variables import Variable, merged_variables, row_values
@@ -126,6 +127,7 @@ def readmodel_upsert(responses: list, questionnaire) -> None:
     """Write the rows of `responses` (all of one questionnaire); call inside the saving transaction."""
     if not responses:
         return
+    response_changes_stamp(response_ids=[r.pk for r in responses])  # the API feed's position (changes.py)
     variables = _variables_for_save(responses, questionnaire)
     names = [n for n, _ in META_COLUMNS] + [v.name for v in variables]
     columns = ", ".join(_q(n) for n in names)

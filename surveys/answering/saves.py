@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from surveys.answering.audit import answer_edit_record
 from surveys.answering.readmodel import readmodel_upsert
+from surveys.fieldwork.quotas import quota_cells_matching, quota_full_cell
 from surveys.models import Response
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.validation import PageResult, merge_page, validate_all, validate_page
@@ -24,6 +25,10 @@ class Conflict(Exception):
 
 class AlreadySubmitted(Exception):
     pass
+
+
+class ScreenedOut(Exception):
+    """The case was closed because its quota cell is full: no more saves."""
 
 
 class Incomplete(Exception):
@@ -56,6 +61,8 @@ def response_save_page(*, response_id: int, module_code: str, raw: dict, revisio
     response = _locked(response_id)
     if response.status == Response.Status.SUBMITTED:
         raise AlreadySubmitted
+    if response.screened_out_at:
+        raise ScreenedOut
     if response.revision != revision:
         raise Conflict
     spec = spec_for_version(response.version)
@@ -77,12 +84,23 @@ def response_save_page(*, response_id: int, module_code: str, raw: dict, revisio
     if response.status == Response.Status.INVITED:
         response.status = Response.Status.STARTED
         response.started_at = timezone.now()
+    cells = _quota_screen(response, lock=False)
     _store(response, ["answers", "derived", "revision", "confirmed_warnings", "page_seconds", "current_module",
-                      "mode", "status", "started_at"])
+                      "mode", "status", "started_at", "screened_out_at"])
+    if cells is not None:
+        response.quota_cells.set(cells)
     if actor is not None:
         answer_edit_record(response=response, actor=actor, before=before, after=response.answers,
                            module_code=module_code, mode=response.mode)
     return result, response
+
+
+def _quota_screen(response: Response, *, lock: bool) -> list | None:
+    """The response's quota cells (None: the wave has no quota); sets screened_out_at when one is full."""
+    cells = quota_cells_matching(response=response)
+    if cells and quota_full_cell(cells=cells, response=response, lock=lock):
+        response.screened_out_at = timezone.now()
+    return cells
 
 
 def first_incomplete_module(response: Response) -> tuple[str | None, dict]:
@@ -104,13 +122,23 @@ class _Everything:
 
 @transaction.atomic
 def response_submit(*, response_id: int) -> tuple[Response, bool]:
-    """Submit once; a second submit (double click, second tab) is a no-op returning False."""
+    """Submit once; a second submit (double click, second tab) is a no-op returning False.
+
+    A case whose quota cell filled up meanwhile is screened out instead (False, `screened_out_at` set).
+    """
     response = _locked(response_id)
-    if response.status == Response.Status.SUBMITTED:
+    if response.status == Response.Status.SUBMITTED or response.screened_out_at:
         return response, False
     module_code, errors = first_incomplete_module(response)
     if module_code:
         raise Incomplete(module_code, errors)
+    cells = _quota_screen(response, lock=True)
+    if cells is not None:
+        response.quota_cells.set(cells)
+    if response.screened_out_at:
+        response.revision += 1
+        _store(response, ["screened_out_at", "revision"])
+        return response, False
     response.status = Response.Status.SUBMITTED
     response.submitted_at = timezone.now()
     response.revision += 1

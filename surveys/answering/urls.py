@@ -13,6 +13,7 @@ urlpatterns = [
     path("s/<str:token>/review/", respondent.review, name="review"),
     path("s/<str:token>/submit/", respondent.submit, name="submit"),
     path("s/<str:token>/thanks/", respondent.thanks, name="thanks"),
+    path("s/<str:token>/closed/", respondent.closed, name="closed"),  # quota cell full
     path("s/<str:token>/optout/", optout.optout, name="optout"),  # fieldwork e-mail opt-out
     path("s/<str:token>/register/", respondent.register, name="register"),  # respondent comforts
     path("s/<str:token>/handover/", respondent.handover, name="handover"),

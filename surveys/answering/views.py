@@ -54,6 +54,9 @@ class _TooMany(Exception):
     pass
 
 
+QUOTA_CLOSED_VIEWS = ("closed", "set_language", "optout")  # what a case closed by a full quota still opens
+
+
 def token_view(view):
     def wrapper(request, token, *args, **kwargs):
         try:
@@ -62,6 +65,8 @@ def token_view(view):
             return HttpResponse("Too many attempts with invalid links. Please wait a few minutes.", status=429)
         language = response.language
         translation.activate(language)
+        if response.screened_out_at and view.__name__ not in QUOTA_CLOSED_VIEWS:
+            return redirect("surveys:closed", token=token)
         return view(request, token, invitation, response, *args, **kwargs)
 
     wrapper.__name__ = view.__name__
@@ -101,7 +106,7 @@ def _channel(token: str, response: Response) -> Channel:
     """The respondent's own link: a telephone case continued on the web becomes a web case again."""
     kwargs = {"token": token}
     return Channel(namespace="surveys", kwargs=kwargs, start=reverse("surveys:welcome", kwargs=kwargs),
-                   done=reverse("surveys:thanks", kwargs=kwargs),
+                   done=reverse("surveys:thanks", kwargs=kwargs), closed=reverse("surveys:closed", kwargs=kwargs),
                    mode=Response.Mode.WEB if response.mode == Response.Mode.CATI else None,
                    allow_missing=response.mode == Response.Mode.INTERVIEW, context={"token": token})
 
@@ -133,10 +138,18 @@ def review(request, token, invitation, response):
 @token_view
 def submit(request, token, invitation, response):
     try:
-        response_submit(response_id=response.pk)
+        submitted, _ = response_submit(response_id=response.pk)
     except Incomplete as exc:
         return redirect("surveys:page", token=token, module=exc.module_code)
-    return redirect("surveys:thanks", token=token)
+    return redirect("surveys:closed" if submitted.screened_out_at else "surveys:thanks", token=token)
+
+
+@token_view
+def closed(request, token, invitation, response):
+    """The polite end of a case whose quota cell is full (AAPOR 4.80); its answers are kept."""
+    if not response.screened_out_at:
+        return redirect("surveys:welcome", token=token)
+    return render(request, "surveys/closed.html", base_context(response, token=token, firm=invitation.firm))
 
 
 @token_view

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from surveys.answering.audit import answer_edit_record
 from surveys.answering.saves import response_submit
+from surveys.fieldwork.quotas import quota_cells_full
 from surveys.models import CallAttempt, CatiCase, Invitation, OutcomeCode, Response
 
 DUE_AHEAD = dt.timedelta(minutes=10)  # an appointment this close is already on the "call now" list
@@ -51,8 +52,9 @@ DEFAULT_OUTCOMES = [
     Outcome("wrong-number", "Wrong or disconnected number", "3.90", 0, False, False),
     Outcome("out-of-scope", "Firm closed or out of scope", "4.10", 0, False, True),
     Outcome("complete", "Complete interview", "1.1", 0, False, True, offered=False),
+    Outcome("quota-full", "Screened out: the firm's quota cell is full", "4.80", 0, False, True, offered=False),
 ]
-COMPLETE = "complete"
+COMPLETE, QUOTA_FULL = "complete", "quota-full"
 
 
 class CaseLocked(Exception):
@@ -108,8 +110,11 @@ def cati_cases_distribute(*, wave, interviewers: list) -> int:
 def call_list(*, user, now: dt.datetime | None = None) -> dict[str, list[CatiCase]]:
     """The user's open cases: those to call now (appointments first, then fewest attempts) and later ones."""
     now = now or timezone.now()
+    # cases a full quota cell closed, or whose answers put them in a full cell, are not called
     cases = (CatiCase.objects.filter(interviewer=user, closed=False)
              .exclude(invitation__response__status=Response.Status.SUBMITTED)
+             .exclude(invitation__response__screened_out_at__isnull=False)
+             .exclude(invitation__response__quota_cells__in=quota_cells_full())
              .select_related("invitation__firm", "invitation__wave", "invitation__response", "last_outcome",
                              "locked_by"))
     due = Q(next_call_at__isnull=True) | Q(next_call_at__lte=now + DUE_AHEAD)
@@ -199,11 +204,12 @@ def cati_interview_submit(*, case_id: int, user, now: dt.datetime | None = None)
     if submitted:
         answer_edit_record(response=response, actor=user, before=response.answers, after=response.answers,
                            module_code="", mode=response.mode, action="submit")
-    complete = OutcomeCode.objects.filter(code=COMPLETE).first()
-    if complete is None:
+    code = QUOTA_FULL if response.screened_out_at else COMPLETE
+    outcome = OutcomeCode.objects.filter(code=code).first()
+    if outcome is None:
         outcome_codes_install()
-        complete = OutcomeCode.objects.get(code=COMPLETE)
-    CallAttempt.objects.create(case=case, interviewer=user, outcome=complete, called_at=now,
+        outcome = OutcomeCode.objects.get(code=code)
+    CallAttempt.objects.create(case=case, interviewer=user, outcome=outcome, called_at=now,
                                number=case.invitation.firm.phone)
-    _case_after_call(case, complete, now)
+    _case_after_call(case, outcome, now)
     return response

@@ -181,12 +181,16 @@ def review(request, pk):
 def submit(request, pk):
     case = cati_case_for_user(request.user, pk)
     try:
-        cati_interview_submit(case_id=case.pk, user=request.user)
+        submitted = cati_interview_submit(case_id=case.pk, user=request.user)
     except Incomplete as exc:
         messages.error(request, "Some answers are still missing on this page.")
         return redirect(_page_url(case, exc.module_code))
     except (CaseLocked, CaseClosed) as exc:
         messages.error(request, _why(exc))
         return redirect("cati:case", pk=case.pk)
-    messages.success(request, f"Interview with {case.invitation.firm.name} submitted. Thank you!")
+    if submitted.screened_out_at:  # the firm's quota cell filled up meanwhile (AAPOR 4.80)
+        messages.info(request, f"The quota cell of {case.invitation.firm.name} is full: the case is closed, its "
+                               "answers are kept. Thank the respondent and end the call.")
+    else:
+        messages.success(request, f"Interview with {case.invitation.firm.name} submitted. Thank you!")
     return redirect("cati:list")

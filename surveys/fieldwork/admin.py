@@ -1,10 +1,23 @@
-"""Admin for fieldwork: samples and strata (read-only snapshots), messages, opt-outs, plans, imports."""
+"""Admin for fieldwork: samples and strata (read-only snapshots), messages, opt-outs, plans, imports, quotas."""
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from surveys.fieldwork.mailing import bounce_record
-from surveys.models import MailingPlan, Message, OptOut, PopulationImport, Sample, Selection, Stratum, WaveTracking
+from surveys.fieldwork.quotas import quota_problems
+from surveys.models import (
+    MailingPlan,
+    Message,
+    OptOut,
+    PopulationImport,
+    Quota,
+    QuotaCell,
+    Sample,
+    Selection,
+    Stratum,
+    WaveTracking,
+)
 
 
 class StratumInline(admin.TabularInline):
@@ -110,3 +123,51 @@ class WaveTrackingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class QuotaCellFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        quota = self.instance
+        if not (quota.wave_id and isinstance(quota.variables, list)):
+            return  # the quota's own form reports its errors
+        cells = [f.cleaned_data["values"] for f in self.forms
+                 if f.cleaned_data and not f.cleaned_data.get("DELETE") and "values" in f.cleaned_data]
+        if any(not isinstance(c, dict) for c in cells):
+            raise forms.ValidationError('Give each cell\'s values as an object, e.g. {"$SIZE": "SMALL"}.')
+        problems = quota_problems(wave=quota.wave, variables=quota.variables, cells=cells)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+class QuotaCellInline(admin.TabularInline):
+    model = QuotaCell
+    formset = QuotaCellFormSet
+    extra = 2
+    fields = ("position", "values", "label", "target")
+
+
+class QuotaForm(forms.ModelForm):
+    class Meta:
+        model = Quota
+        fields = ("wave", "name", "variables", "active")
+
+    def clean(self):
+        data = super().clean()
+        variables = data.get("variables")
+        if data.get("wave") and not (isinstance(variables, list) and variables):
+            self.add_error("variables", 'Give a list of item codes or derived variables, e.g. ["$SIZE", "A1"].')
+        elif data.get("wave"):
+            for problem in quota_problems(wave=data["wave"], variables=variables, cells=[]):
+                self.add_error("variables", problem)
+        return data
+
+
+@admin.register(Quota)
+class QuotaAdmin(admin.ModelAdmin):
+    """Quotas of a wave (docs/fieldwork.md#quotas): cells give one value per variable and a target."""
+
+    form = QuotaForm
+    inlines = [QuotaCellInline]
+    list_display = ("name", "wave", "variables", "active")
+    list_filter = ("wave", "active")

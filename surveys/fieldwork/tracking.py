@@ -35,6 +35,7 @@ DISPOSITIONS = {
 TELEPHONE_LABELS = {"2.11": "Refusal (telephone)", "2.21": "Contact person never available", "2.33": "Language barrier",
                     "3.12": "Always busy", "3.13": "No answer", "3.14": "Answering machine",
                     "3.90": "Unknown eligibility, other (e.g. wrong number)"}
+QUOTA_LABELS = {"4.80": "Screened out: quota cell full"}  # listed only when it occurs (waves with quotas)
 CATEGORIES = {"1.1": "I", "1.2": "P", "2.1": "R", "2.2": "NC", "2.3": "O", "3": "U", "4": "NE"}
 COUNTS = ["cases", "invited", "opened", "started", "partial", "submitted", "refused", "opted_out", "bounced",
           "not_reached", "not_invited"]
@@ -91,8 +92,9 @@ def cases_frame(wave: Wave) -> pd.DataFrame:
     """One row per case of the wave: stratum, response, e-mail and opt-out facts, external code."""
     cases = pd.DataFrame.from_records(list(Invitation.objects.filter(wave=wave).values_list(
         "pk", "firm_id", "opened_at", "response__status", "response__started_at", "response__submitted_at",
-        "response__page_seconds", "opt_out__created_at")), columns=[
-        "invitation_id", "firm_id", "opened_at", "status", "started_at", "submitted_at", "pages", "opted_out_at"])
+        "response__page_seconds", "opt_out__created_at", "response__screened_out_at")), columns=[
+        "invitation_id", "firm_id", "opened_at", "status", "started_at", "submitted_at", "pages", "opted_out_at",
+        "screened_out_at"])
     sampled = pd.DataFrame.from_records(list(Selection.objects.filter(sample__wave=wave).order_by(
         "sample_id").values_list("firm_id", "stratum__key")), columns=["firm_id", "stratum"]).drop_duplicates(
         "firm_id")
@@ -139,6 +141,8 @@ def _disposition(row, partial_share: float) -> str:
     started = pd.notna(row.get("started_at")) or row.get("status") in ("started", "submitted")
     if row.get("status") == "submitted" or external.startswith("1.1"):
         return "1.1"
+    if pd.notna(row.get("screened_out_at")):
+        return "4.80"  # a full quota cell closed the case (surveys.fieldwork.quotas)
     if external.startswith("1.2") or started and row.get("modules_share", 0) >= partial_share:
         return "1.2"
     if external.startswith("4"):
@@ -159,7 +163,7 @@ def _disposition(row, partial_share: float) -> str:
 
 
 def disposition_label(code: str) -> str:
-    return DISPOSITIONS.get(code) or TELEPHONE_LABELS.get(code, "telephone outcome")
+    return DISPOSITIONS.get(code) or QUOTA_LABELS.get(code) or TELEPHONE_LABELS.get(code, "telephone outcome")
 
 
 def category(code: str) -> str:

@@ -27,6 +27,7 @@ from surveys.fieldwork.forms import (
 )
 from surveys.fieldwork.mailing import invitations_schedule, reminder_days, reminders_queue
 from surveys.fieldwork.population import upload_columns, upload_create, upload_run
+from surveys.fieldwork.quotas import quota_fill
 from surveys.fieldwork.sampling import SampleError, sample_draw
 from surveys.fieldwork.tracking import (
     CATEGORY_HELP,
@@ -82,6 +83,7 @@ def tracking(request, wave_id: int):
         "wave": wave, "tracking": stored, "data": data, "totals": totals, "rates": rates,
         "categories": [{"code": c, "help": h, "count": data["categories"].get(c, 0)} for c, h in CATEGORY_HELP.items()],
         "chart": progress_chart(data.get("daily", [])), "samples": wave.samples.all(),
+        "quotas": quota_fill(wave=wave),  # live: one query per quota
         "reminder_days": reminder_days(wave)})
 
 

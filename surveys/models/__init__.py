@@ -1,9 +1,11 @@
+from .api import ApiToken
 from .audit import AnswerEdit, CaseEvent, DataAccess
 from .authoring import DefinitionDraft, WaveSettings
 from .cati import CallAttempt, CatiCase, OutcomeCode
 from .fieldwork import Firm, Invitation, Wave
 from .mailing import MailingPlan, Message, OptOut
 from .questionnaire import Choice, DerivedVariable, Item, ItemRow, Module, Questionnaire, QuestionnaireVersion
+from .quotas import Quota, QuotaCell
 from .reference import ReferenceEntry, ReferenceList
 from .responses import Response
 from .sampling import PopulationImport, Sample, Selection, Stratum
@@ -17,3 +19,4 @@ __all__ += ["MailingPlan", "Message", "OptOut", "PopulationImport", "Sample", "S
             "WaveTracking"]  # fieldwork: sampling, mailing, tracking
 __all__ += ["AnswerEdit", "CallAttempt", "CaseEvent", "CatiCase", "DataAccess", "OutcomeCode"]  # CATI, audit
 __all__ += ["DefinitionDraft", "WaveSettings"]  # authoring
+__all__ += ["ApiToken", "Quota", "QuotaCell"]  # API tokens, quotas

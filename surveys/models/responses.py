@@ -35,9 +35,16 @@ class Response(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The position of the response's last change in the API feed (surveys.answering.changes).
+    change_seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    quota_cells = models.ManyToManyField("surveys.QuotaCell", blank=True, related_name="responses",
+                                         help_text="The quota cells the answers fall in.")
+    screened_out_at = models.DateTimeField(null=True, blank=True,
+                                           help_text="Closed because its quota cell was full (AAPOR 4.80).")
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["change_seq", "id"], name="response_change_feed")]
 
     def __str__(self) -> str:
         return f"response {self.pk} ({self.status})"

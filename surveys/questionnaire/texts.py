@@ -7,6 +7,16 @@ compile step on a fresh machine.
 from django.utils import translation
 
 TEXTS: dict[str, dict[str, str]] = {
+    "quota_closed_title": {"en": "Thank you for your time", "it": "Grazie per il tempo dedicato",
+                           "es": "Gracias por su tiempo"},
+    "quota_closed": {"en": "We have already received enough answers from firms like yours, so we do not need to "
+                           "ask you any more questions. Thank you very much for your help: there is nothing else "
+                           "you need to do.",
+                     "it": "Abbiamo già ricevuto abbastanza risposte da imprese come la vostra, quindi non abbiamo "
+                           "bisogno di porvi altre domande. Grazie mille per l'aiuto: non c'è altro da fare.",
+                     "es": "Ya hemos recibido suficientes respuestas de empresas como la suya, así que no "
+                           "necesitamos hacerle más preguntas. Muchas gracias por su ayuda: no tiene que hacer "
+                           "nada más."},
     "required": {"en": "This question needs an answer.", "it": "Questa domanda richiede una risposta.",
                  "es": "Esta pregunta necesita una respuesta."},
     "not_number": {"en": "Please enter a number.", "it": "Inserire un numero.", "es": "Introduzca un número."},
