@@ -11,6 +11,7 @@ from django.utils import timezone
 from surveys.answering.comforts import REGISTER_KINDS, register_initial, register_item
 from surveys.models import CaseEvent, Invitation
 from surveys.models.i18n import pick
+from surveys.questionnaire.numbers import number_format
 from surveys.questionnaire.spec import FieldSpec, ModuleSpec, Spec
 from surveys.questionnaire.texts import t
 from surveys.questionnaire.validation import MISSING_PREFIX
@@ -76,7 +77,8 @@ def _missing_field(language: str, missing: list[str]) -> forms.Field:
                              widget=forms.RadioSelect(attrs={"class": "missing-code"}))
 
 
-def initial_values(module: ModuleSpec, answers: dict) -> dict:
+def initial_values(module: ModuleSpec, answers: dict, language: str = "en") -> dict:
+    """Saved answers as the page's controls show them (numbers written the respondent's way)."""
     initial = {}
     for item in module.items:
         for f in item.fields:
@@ -87,6 +89,8 @@ def initial_values(module: ModuleSpec, answers: dict) -> dict:
                 initial[f.key] = MISSING_PREFIX + value.get("missing", "")
             elif isinstance(value, list):
                 initial[f.key] = [str(v) for v in value]
+            elif f.kind == "number" and isinstance(value, (int, float)):
+                initial[f.key] = number_format(value, language, grouping=f.item.kind != "year")
             elif value is not None:
                 initial[f.key] = str(value)
     return initial

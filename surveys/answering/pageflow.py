@@ -84,7 +84,7 @@ def page_view(request, channel: Channel, response: Response, module: str) -> Htt
 
 
 def _fresh_form(form_class, spec, module_spec, response: Response):
-    initial = {**register_prefill(spec, module_spec, response), **initial_values(module_spec, response.answers)}
+    initial = {**register_prefill(spec, module_spec, response), **initial_values(module_spec, response.answers, response.language)}
     return form_class(initial={**initial, "page_revision": response.revision, "page_started": time.time()})
 
 

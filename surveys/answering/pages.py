@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from surveys.answering.forms import MISSING_SUFFIX
 from surveys.models.i18n import pick
+from surveys.questionnaire.numbers import number_format
 from surveys.questionnaire.spec import Spec
 from surveys.questionnaire.texts import t
 from surveys.questionnaire.validation import PageResult, applicable_keys
@@ -92,5 +93,7 @@ def answer_text(f, value, language: str) -> str:
         labels = {str(c.code): pick(c.label, language) for c in f.choices}
         values = value if isinstance(value, list) else [value]
         return "; ".join(labels.get(str(v), str(v)) for v in values)
+    if f.kind != "number":
+        return str(value)
     unit = pick(f.item.config.get("unit"), language)
-    return f"{value} {unit}".strip() if f.kind == "number" else str(value)
+    return f"{number_format(value, language, grouping=f.item.kind != 'year')} {unit}".strip()

@@ -26,7 +26,7 @@ from surveys.models import (
     ReferenceList,
 )
 from surveys.questionnaire.spec import Spec
-from surveys.questionnaire.texts import TEXTS
+from surveys.questionnaire.texts import t_all
 
 INSTRUMENT_DIR = Path(__file__).resolve().parent / "instruments"
 REFERENCE_FILE = INSTRUMENT_DIR / "reference_lists.yaml"
@@ -156,7 +156,7 @@ class _Normaliser:
     def choices_for(self, code: str, kind: str, i: dict) -> list[dict]:
         scale = i.get("scale") if kind == "grid" else kind
         if scale == "yesno":
-            return [self.choice({"code": 1, "label": TEXTS["yes"]}), self.choice({"code": 0, "label": TEXTS["no"]})]
+            return [self.choice({"code": 1, "label": t_all("yes")}), self.choice({"code": 0, "label": t_all("no")})]
         if scale == "likert5":
             anchors = {int(k): v for k, v in (i.get("anchors") or {}).items()}
             return [self.choice({"code": n, "label": _anchor(n, anchors.get(n))}) for n in range(1, 6)]

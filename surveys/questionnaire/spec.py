@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from surveys.questionnaire.texts import TEXTS
+from surveys.questionnaire.texts import t_all
 
 from .conditions import Compiler, ConditionError, parse_cached, references, truthy
 
@@ -147,7 +147,7 @@ class Spec:
                     yield FieldSpec(key=key, kind=cell, label=label, choices=item.choices, role="row",
                                     relevance=row.get("relevance", ""), **row_base)
                 if any(c.other for c in item.choices):
-                    yield FieldSpec(key=f"{code}.{row['code']}.other", kind="text", label=TEXTS["other_specify"],
+                    yield FieldSpec(key=f"{code}.{row['code']}.other", kind="text", label=t_all("other_specify"),
                                     role="other", **{**base, "required": False})
         elif kind == "split100":
             for part in item.rows:
@@ -168,7 +168,7 @@ class Spec:
                 fkind = "text"
             yield FieldSpec(key=code, kind=fkind, label=item.wording, choices=item.choices, **base)
             if any(c.other for c in item.choices):
-                yield FieldSpec(key=f"{code}.other", kind="text", label=TEXTS["other_specify"],
+                yield FieldSpec(key=f"{code}.other", kind="text", label=t_all("other_specify"),
                                 role="other", **{**base, "required": False})
         if self.notes_fields:
             yield FieldSpec(key=f"{code}.notes", kind="text", label={"en": "Interviewer notes"}, role="notes",
