@@ -35,6 +35,7 @@ class Channel:
     allow_missing: bool = False
     actor: object = None  # the signed-in user saving on the firm's behalf
     template: str = "surveys/page.html"
+    audience: str = "web"  # whose wording and help the pages show: "web" or "interviewer"
     conflict: str = ""  # notice on a conflict (default: the respondent's text)
     context: dict = field(default_factory=dict)
 
@@ -121,7 +122,7 @@ def _render(request, channel: Channel, response, spec, module_spec, form, result
             "back": channel.url("page", module=steps["previous"]) if steps["previous"] else channel.start}
     return render(request, channel.template, base_context(
         response, **channel.context, module=module_spec, module_title=pick(module_spec.title, language), form=form,
-        blocks=page_blocks(spec, module_spec, form, response.answers, language, result), progress=steps,
+        blocks=page_blocks(spec, module_spec, form, response.answers, language, result, channel.audience), progress=steps,
         notice=notice, urls=urls, allow_missing=channel.allow_missing), status=status)
 
 

@@ -14,16 +14,16 @@ def visible_modules(spec: Spec, answers: dict) -> list:
     return [m for m in spec.modules if spec.relevant(m.relevance, env)]
 
 
-def wording(item, env, language: str) -> str:
-    """The item's wording, or the first variant whose condition holds (B10/B11 in instrument B)."""
+def wording(item, env, language: str, audience: str = "web") -> str:
+    """The item's wording for this audience, or the first variant whose condition holds (B10/B11)."""
     for variant in item.variants:
         if variant.get("when") and env.spec.relevant(variant["when"], env):
             return pick(variant["wording"], language)
-    return pick(item.wording, language)
+    return pick(item.texts_for(audience)[0], language)
 
 
 def page_blocks(spec: Spec, module, form, answers: dict, language: str,
-                result: PageResult | None = None) -> list[dict]:
+                result: PageResult | None = None, audience: str = "web") -> list[dict]:
     values = {**answers, **(result.values if result else {})}
     shown = applicable_keys(spec, values)
     env = spec.env(values)
@@ -35,8 +35,8 @@ def page_blocks(spec: Spec, module, form, answers: dict, language: str,
         pending = result.warnings.items() if result else []
         warnings = [(ident, msg) for ident, (code, msg) in pending if code == item.code]
         block = {
-            "code": item.code, "kind": item.kind, "wording": wording(item, env, language),
-            "help": pick(item.help, language), "required": item.required, "visible": visible,
+            "code": item.code, "kind": item.kind, "wording": wording(item, env, language, audience),
+            "help": pick(item.texts_for(audience)[1], language), "required": item.required, "visible": visible,
             "errors": errors, "warnings": warnings, "fields": [], "rows": [],
             "scale": [(str(c.code), pick(c.label, language)) for c in item.choices],
         }
@@ -66,7 +66,7 @@ def progress(spec: Spec, answers: dict, module_code: str, language: str) -> dict
             "next": codes[index + 1] if index + 1 < len(codes) else None}
 
 
-def review_sections(spec: Spec, answers: dict, language: str) -> list[dict]:
+def review_sections(spec: Spec, answers: dict, language: str, audience: str = "web") -> list[dict]:
     """Every shown item with its answer in words, module by module (review and printable copy)."""
     shown = applicable_keys(spec, answers)
     env = spec.env(answers)
@@ -77,8 +77,8 @@ def review_sections(spec: Spec, answers: dict, language: str) -> list[dict]:
             for f in item.fields:
                 if f.key not in shown or (f.role in ("other", "notes") and f.key not in answers):
                     continue
-                label = wording(item, env, language) if f.role == "value" else (
-                    f"{pick(item.wording, language)} — {pick(f.label, language)}")
+                label = wording(item, env, language, audience) if f.role == "value" else (
+                    f"{pick(item.texts_for(audience)[0], language)} — {pick(f.label, language)}")
                 rows.append({"code": f.key, "label": label, "answer": answer_text(f, answers.get(f.key), language)})
         sections.append({"code": module.code, "title": pick(module.title, language), "rows": rows})
     return sections

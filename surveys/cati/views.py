@@ -146,6 +146,7 @@ def _channel(request, case: CatiCase) -> Channel:
     case_url = reverse("cati:case", kwargs=kwargs)
     return Channel(namespace="cati", kwargs=kwargs, start=case_url, done=case_url, mode=Response.Mode.CATI,
                    allow_missing=True, actor=request.user, template="cati/page.html", conflict=CONFLICT,
+                   audience="interviewer",
                    context={"case": case, "firm": case.invitation.firm})
 
 
@@ -169,7 +170,8 @@ def review(request, pk):
     if case is None:
         return refused
     response = case.invitation.response
-    sections = review_sections(spec_for_version(response.version), response.answers, response.language)
+    sections = review_sections(spec_for_version(response.version), response.answers, response.language,
+                               audience="interviewer")
     for section in sections:
         section["url"] = _page_url(case, section["code"])
     return render(request, "cati/review.html", base_context(response, case=case, firm=case.invitation.firm,

@@ -130,8 +130,11 @@ class _Normaliser:
         rows = [self.row(r) for r in (i.get("rows") or i.get("parts") or [])]
         if kind in ("grid", "split100") and not rows:
             self.errors.append(f"item {code}: a {kind} needs rows/parts")
+        interviewer = i.get("interviewer") or {}  # wording and help read out by an interviewer, if different
         return {
             "code": code, "kind": kind, "wording": i.get("wording", {}), "help": i.get("help", {}) or {},
+            **({"interviewer": {"wording": interviewer.get("wording") or {}, "help": interviewer.get("help") or {}}}
+               if interviewer else {}),
             "note": i.get("note", {}) or {},
             "required": bool(i.get("required", True)), "relevance": i.get("relevance") or "",
             "config": config, "choices": self.choices_for(code, kind, i), "rows": rows,
