@@ -30,7 +30,7 @@ def _field(f: FieldSpec, language: str, missing: list[str]) -> forms.Field:
     # a value field is named by its item's legend; rows, parts and texts carry their own label
     label = "" if f.role == "value" else pick(f.label, language)
     attrs = {"aria-describedby": f"help-{item.code}"}
-    if f.role == "value":
+    if f.role == "value" and f.kind not in ("choice", "multi"):  # a radio or checkbox is named by its own label
         attrs["aria-labelledby"] = f"legend-{item.code}"
     if f.kind == "choice":
         choices = _choices(f, language, missing)

@@ -1,9 +1,14 @@
 """What a respondent page shows: items in order, their fields, visibility, messages, progress."""
 from __future__ import annotations
 
+from decimal import Decimal
+from urllib.parse import quote
+
+from django import forms
+
 from surveys.answering.forms import MISSING_SUFFIX
 from surveys.models.i18n import pick
-from surveys.questionnaire.numbers import number_format
+from surveys.questionnaire.numbers import number_format, number_read
 from surveys.questionnaire.spec import Spec
 from surveys.questionnaire.texts import t
 from surveys.questionnaire.validation import PageResult, applicable_keys
@@ -27,33 +32,100 @@ def page_blocks(spec: Spec, module, form, answers: dict, language: str,
     values = {**answers, **(result.values if result else {})}
     shown = applicable_keys(spec, values)
     env = spec.env(values)
+    errors = result.errors if result else {}
     blocks = []
     for item in module.items:
         keys = [f.key for f in item.fields]
         visible = any(k in shown for k in keys) or (result is not None and item.code in result.relevant_items)
-        errors = result.errors.get(item.code, []) if result else []
         pending = result.warnings.items() if result else []
-        warnings = [(ident, msg) for ident, (code, msg) in pending if code == item.code]
+        wording_text, help_text = item.texts_for(audience)
         block = {
             "code": item.code, "kind": item.kind, "wording": wording(item, env, language, audience),
-            "help": pick(item.texts_for(audience)[1], language), "required": item.required, "visible": visible,
-            "errors": errors, "warnings": warnings, "fields": [], "rows": [],
+            "help": pick(help_text, language), "required": item.required, "visible": visible,
+            # an item's own messages (sums, checks) unless its value field shows them: each message once
+            "errors": [] if item.code in keys else errors.get(item.code, []),
+            "has_error": any(k in errors for k in [item.code, *keys]),
+            "warnings": [(ident, msg) for ident, (code, msg) in pending if code == item.code],
+            "fields": [], "rows": [], "total": None, "other_codes": [str(c.code) for c in item.choices if c.other],
             "scale": [(str(c.code), pick(c.label, language)) for c in item.choices],
         }
+        rows_by_key = {}
         for f in item.fields:
-            bound = form[f.key]
-            missing = f.key + MISSING_SUFFIX
-            entry = {"key": f.key, "field": bound, "role": f.role, "label": pick(f.label, language),
-                     "missing": form[missing] if missing in form.fields else None,
-                     "help": pick(f.help, language) if f.role == "row" else "",
-                     "visible": f.key in shown or not f.relevance, "relevance": bool(f.relevance)}
+            if not block["help"]:  # no help shown: nothing to point at
+                _drop_described_by(form, f.key, f"help-{item.code}")
+            entry = _field_entry(form, f, language, shown, errors.get(f.key, []))
             if item.kind == "grid" and f.role == "row" and f.kind == "choice":
-                entry["value"] = bound.value()
+                entry["value"] = form[f.key].value()
+                rows_by_key[f.key] = entry
                 block["rows"].append(entry)
+            elif item.kind == "grid" and f.role == "other" and f.key.rsplit(".", 1)[0] in rows_by_key:
+                row = rows_by_key[f.key.rsplit(".", 1)[0]]
+                row["other"] = entry  # the row's own "other, specify" box, named after the row
+                entry["label"] = f"{row['label']}: {t('other_specify', language)}"
+                form.fields[f.key].label = entry["label"]
+                entry["open"] = str(row["value"]) in block["other_codes"] or bool(form[f.key].value())
             else:
                 block["fields"].append(entry)
+        if item.kind == "split100":
+            block["total"] = _split_total(form, item, language)
         blocks.append(block)
     return blocks
+
+
+def _field_entry(form, f, language: str, shown: set, messages: list[str]) -> dict:
+    bound = form[f.key]
+    missing = f.key + MISSING_SUFFIX
+    if messages:  # the control says it is in error and which message describes it
+        attrs = form.fields[f.key].widget.attrs
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"error-{f.key} {attrs.get('aria-describedby', '')}".strip()
+    return {"key": f.key, "field": bound, "role": f.role, "label": pick(f.label, language), "errors": messages,
+            "missing": form[missing] if missing in form.fields else None,
+            "help": pick(f.help, language) if f.role == "row" else "",
+            "visible": f.key in shown or not f.relevance, "relevance": bool(f.relevance)}
+
+
+def _drop_described_by(form, key: str, ident: str) -> None:
+    attrs = form.fields[key].widget.attrs
+    rest = " ".join(i for i in attrs.get("aria-describedby", "").split() if i != ident)
+    if rest:
+        attrs["aria-describedby"] = rest
+    else:
+        attrs.pop("aria-describedby", None)
+
+
+def _split_total(form, item, language: str) -> str:
+    """The running total of a split-to-100 as the page was rendered (page.js keeps it current)."""
+    total = Decimal(0)
+    for f in item.fields:
+        if f.role == "part":
+            number = number_read(str(form[f.key].value() or ""), language).value
+            total += number if number is not None else 0
+    return number_format(total, language)
+
+
+def error_summary(module, form, result: PageResult | None) -> list[dict]:
+    """Every message of the page once, in page order, each with a link to the control it is about."""
+    if result is None:
+        return []
+    summary = []
+    for item in module.items:
+        for key in dict.fromkeys([item.code, *(f.key for f in item.fields)]):
+            for message in result.errors.get(key, []):
+                summary.append({"href": "#" + _anchor(item, key, form), "message": message})
+        for ident, (code, message) in result.warnings.items():
+            if code == item.code:
+                summary.append({"href": "#" + quote(f"confirm-{ident}"), "message": message})
+    return summary
+
+
+def _anchor(item, key: str, form) -> str:
+    """The id of the first control of a field (an item-level message points at the item's first field)."""
+    f = next((f for f in item.fields if f.key == key), None) or item.fields[0]
+    if item.kind == "grid" and f.role == "row" and f.kind == "choice" and f.choices:
+        return f"{f.key}-{f.choices[0].code}"
+    widget = form.fields[f.key].widget
+    return form[f.key].auto_id + ("_0" if isinstance(widget, forms.RadioSelect) else "")
 
 
 def progress(spec: Spec, answers: dict, module_code: str, language: str) -> dict:

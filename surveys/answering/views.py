@@ -8,12 +8,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from surveys.access import invitation_for_token
 from surveys.answering.comforts import contact_handover, register_confirm
 from surveys.answering.forms import HandoverForm, register_form_class, welcome_extras
-from surveys.answering.pageflow import Channel, base_context, page_view, relevance_view, resume_target
+from surveys.answering.pageflow import (
+    Channel,
+    back_view,
+    base_context,
+    page_keep_draft,
+    page_view,
+    relevance_view,
+    resume_target,
+)
 from surveys.answering.pages import review_sections
 from surveys.answering.pdf import answers_pdf
 from surveys.answering.saves import Incomplete, response_submit
@@ -90,10 +99,16 @@ def welcome_render(request, token, invitation, response, status: int = 200, **fo
 @require_POST
 @token_view
 def set_language(request, token, invitation, response):
+    """Switch language; posted from a questionnaire page, it carries that page's unsaved values along."""
     language = request.POST.get("language", "")
     if language in response.version.languages and response.status != Response.Status.SUBMITTED:
+        if request.GET.get("module"):
+            page_keep_draft(request, response, request.GET["module"])
         Response.objects.filter(pk=response.pk).update(language=language)
-    return redirect(request.POST.get("next") or "surveys:welcome", token=token)
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("surveys:welcome", kwargs={"token": token})
+    return redirect(target)
 
 
 def _channel(token: str, response: Response) -> Channel:
@@ -110,6 +125,14 @@ def page(request, token, invitation, response, module):
     if response.status == Response.Status.SUBMITTED:
         return redirect("surveys:thanks", token=token)
     return page_view(request, _channel(token, response), response, module)
+
+
+@require_POST
+@token_view
+def page_back(request, token, invitation, response, module):
+    if response.status == Response.Status.SUBMITTED:
+        return redirect("surveys:thanks", token=token)
+    return back_view(request, _channel(token, response), response, module)
 
 
 @require_POST
@@ -134,7 +157,7 @@ def submit(request, token, invitation, response):
     try:
         response_submit(response_id=response.pk)
     except Incomplete as exc:
-        return redirect("surveys:page", token=token, module=exc.module_code)
+        return redirect(reverse("surveys:page", kwargs={"token": token, "module": exc.module_code}) + "?incomplete=1")
     return redirect("surveys:thanks", token=token)
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from surveys.access import cati_case_for_user
-from surveys.answering.pageflow import Channel, base_context, page_view, relevance_view, resume_target
+from surveys.answering.pageflow import Channel, back_view, base_context, page_view, relevance_view, resume_target
 from surveys.answering.pages import review_sections
 from surveys.answering.saves import Incomplete
 from surveys.cati.calls import (
@@ -160,6 +160,15 @@ def page(request, pk, module):
 
 @require_POST
 @interviewer_required
+def page_back(request, pk, module):
+    case, refused = _working_case(request, pk)
+    if case is None:
+        return refused
+    return back_view(request, _channel(request, case), case.invitation.response, module)
+
+
+@require_POST
+@interviewer_required
 def relevance(request, pk, module):
     return relevance_view(request, cati_case_for_user(request.user, pk).invitation.response, module)
 
@@ -173,7 +182,7 @@ def review(request, pk):
     sections = review_sections(spec_for_version(response.version), response.answers, response.language,
                                audience="interviewer")
     for section in sections:
-        section["url"] = _page_url(case, section["code"])
+        section["url"] = _page_url(case, section["code"]) + "?return=review"
     return render(request, "cati/review.html", base_context(response, case=case, firm=case.invitation.firm,
                                                             sections=sections))
 
@@ -186,7 +195,7 @@ def submit(request, pk):
         cati_interview_submit(case_id=case.pk, user=request.user)
     except Incomplete as exc:
         messages.error(request, "Some answers are still missing on this page.")
-        return redirect(_page_url(case, exc.module_code))
+        return redirect(_page_url(case, exc.module_code) + "?incomplete=1")
     except (CaseLocked, CaseClosed) as exc:
         messages.error(request, _why(exc))
         return redirect("cati:case", pk=case.pk)

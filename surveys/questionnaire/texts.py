@@ -18,6 +18,12 @@ TEXTS: dict[str, str] = {
     "not_number": _('Please enter a number.'),
     "ambiguous": _("“{typed}” can be read as {a} or as {b}. Please write {plain_a} or {plain_b}."),
     "hidden_answer": _("Answered although skip logic hides this question."),
+    "error_summary_title": _("There is a problem"),
+    "error_prefix": _("Error:"),
+    "total": _("Total"),
+    "draft_restored": _("The answers you typed here before leaving the page are shown again; they are saved when "
+                        "you continue."),
+    "submit_incomplete_page": _("The questionnaire has not been sent yet: this page still needs answers."),
     "decimals": _('Use at most {n} decimal places.'),
     "decimals0": _('Please enter a whole number.'),
     "min": _('The smallest allowed value is {v}.'),

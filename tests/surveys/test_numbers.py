@@ -1,7 +1,6 @@
 """Numbers as the respondent's language writes them: read, refused when ambiguous, written back."""
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import yaml
@@ -58,8 +57,8 @@ def _instruments() -> list[Spec]:
     return [Spec(normalise(yaml.safe_load(p.read_text()), refs, source=p.name)) for p in instrument_files()]
 
 
-EXAMPLE = re.compile(r"(?:for example|for instance|e\.g\.|per esempio|ad esempio|por ejemplo)[:,]?\s+(-?\d[\d.,]*\d|\d)",
-                     re.IGNORECASE)
+EXAMPLE = re.compile(r"(?:for example|for instance|e\.g\.|per esempio|ad esempio|por ejemplo)[:,]?\s+"
+                     r"(-?\d[\d.,]*\d|\d)", re.IGNORECASE)
 
 
 def test_every_number_written_as_an_example_in_a_help_text_passes_validation():
