@@ -16,7 +16,7 @@ from surveys.questionnaire.spec import FieldSpec, ModuleSpec, Spec
 from surveys.questionnaire.texts import t
 from surveys.questionnaire.validation import MISSING_PREFIX
 
-SELECT_ABOVE = 12  # longer choice lists (countries) become a select box
+LONG_LIST_ABOVE = 12  # longer choice lists (countries) get a filter box and world-area groups (pages.py)
 MISSING_SUFFIX = "__missing"  # companion field: don't know / refused for a typed (non-choice) answer
 
 
@@ -33,16 +33,10 @@ def _field(f: FieldSpec, language: str, missing: list[str]) -> forms.Field:
     if f.role == "value" and f.kind not in ("choice", "multi"):  # a radio or checkbox is named by its own label
         attrs["aria-labelledby"] = f"legend-{item.code}"
     if f.kind == "choice":
-        choices = _choices(f, language, missing)
-        if len(choices) > SELECT_ABOVE:
-            field = forms.ChoiceField(choices=[("", "—")] + choices, widget=forms.Select(attrs=attrs))
-        else:
-            field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect(attrs=attrs))
+        field = forms.ChoiceField(choices=_choices(f, language, missing), widget=forms.RadioSelect(attrs=attrs))
     elif f.kind == "multi":
-        choices = _choices(f, language, [])
-        widget = (forms.SelectMultiple(attrs={**attrs, "size": 8}) if len(choices) > SELECT_ABOVE
-                  else forms.CheckboxSelectMultiple(attrs=attrs))
-        field = forms.MultipleChoiceField(choices=choices, widget=widget)
+        field = forms.MultipleChoiceField(choices=_choices(f, language, []),
+                                          widget=forms.CheckboxSelectMultiple(attrs=attrs))
     elif f.kind == "number":
         unit = pick(item.config.get("unit"), language)
         field = forms.CharField(widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}),
@@ -149,3 +143,13 @@ def welcome_extras(invitation: Invitation, spec: Spec, register_form=None, hando
         "handover_form": handover_form or HandoverForm(language=language),
         "handover_done": passed and t("handover_done", language, name=passed.values.get("contact_name", "")),
     }
+
+
+WELCOME_PARTS = ("who", "why", "use", "contact")  # the keys of Wave.welcome
+
+
+def welcome_about(wave, language: str) -> list[tuple[str, str]]:
+    """Who runs the survey, why, how the answers are used, a contact: (heading, text) from the wave's settings."""
+    texts = wave.welcome or {}
+    return [(t(f"about_{part}", language), pick(texts.get(part), language)) for part in WELCOME_PARTS
+            if pick(texts.get(part), language)]

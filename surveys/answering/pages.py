@@ -7,6 +7,7 @@ from urllib.parse import quote
 from django import forms
 
 from surveys.answering.forms import MISSING_SUFFIX
+from surveys.answering.longlists import is_long, long_list_groups
 from surveys.models.i18n import pick
 from surveys.questionnaire.numbers import number_format, number_read
 from surveys.questionnaire.spec import Spec
@@ -79,7 +80,10 @@ def _field_entry(form, f, language: str, shown: set, messages: list[str]) -> dic
         attrs = form.fields[f.key].widget.attrs
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"error-{f.key} {attrs.get('aria-describedby', '')}".strip()
+    long = is_long(f, form)
     return {"key": f.key, "field": bound, "role": f.role, "label": pick(f.label, language), "errors": messages,
+            "long": long, "groups": long_list_groups(f, bound, language) if long else [],
+            "input_type": "checkbox" if f.kind == "multi" else "radio",
             "missing": form[missing] if missing in form.fields else None,
             "help": pick(f.help, language) if f.role == "row" else "",
             "visible": f.key in shown or not f.relevance, "relevance": bool(f.relevance)}
@@ -124,6 +128,8 @@ def _anchor(item, key: str, form) -> str:
     f = next((f for f in item.fields if f.key == key), None) or item.fields[0]
     if item.kind == "grid" and f.role == "row" and f.kind == "choice" and f.choices:
         return f"{f.key}-{f.choices[0].code}"
+    if is_long(f, form):
+        return f"{f.key}-{form.fields[f.key].choices[0][0]}"
     widget = form.fields[f.key].widget
     return form[f.key].auto_id + ("_0" if isinstance(widget, forms.RadioSelect) else "")
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from surveys.access import invitation_for_token
 from surveys.answering.comforts import contact_handover, register_confirm
-from surveys.answering.forms import HandoverForm, register_form_class, welcome_extras
+from surveys.answering.forms import HandoverForm, register_form_class, welcome_about, welcome_extras
 from surveys.answering.pageflow import (
     Channel,
     back_view,
@@ -92,7 +92,8 @@ def welcome_render(request, token, invitation, response, status: int = 200, **fo
     started = response.status == Response.Status.STARTED and bool(response.current_module)
     return render(request, "surveys/welcome.html", base_context(
         response, token=token, firm=invitation.firm, intro=pick(spec.definition.get("intro"), response.language),
-        started=started, target=resume_target(spec, response), **welcome_extras(invitation, spec, **forms)),
+        started=started, target=resume_target(spec, response), about=welcome_about(invitation.wave, response.language),
+        **welcome_extras(invitation, spec, **forms)),
         status=status)
 
 

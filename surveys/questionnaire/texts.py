@@ -24,6 +24,12 @@ TEXTS: dict[str, str] = {
     "draft_restored": _("The answers you typed here before leaving the page are shown again; they are saved when "
                         "you continue."),
     "submit_incomplete_page": _("The questionnaire has not been sent yet: this page still needs answers."),
+    "filter_list": _("Type to narrow the list"),
+    "about_title": _("About this survey"),
+    "about_who": _("Who runs the survey"),
+    "about_why": _("Why we ask"),
+    "about_use": _("How your answers are used"),
+    "about_contact": _("Contact"),
     "decimals": _('Use at most {n} decimal places.'),
     "decimals0": _('Please enter a whole number.'),
     "min": _('The smallest allowed value is {v}.'),
@@ -88,9 +94,14 @@ TEXTS: dict[str, str] = {
 
 def t(key: str, language: str = "en", **values) -> str:
     """The text `key` in `language` (English where a translation is missing), with values filled in."""
-    with translation.override((language or "en")[:2]):
-        text = gettext(TEXTS[key])
+    text = gettext_in(TEXTS[key], language)
     return text.format(**values) if values else text
+
+
+def gettext_in(message: str, language: str) -> str:
+    """A message marked elsewhere (gettext_noop) in `language`."""
+    with translation.override((language or "en")[:2]):
+        return gettext(message)
 
 
 def t_all(key: str, languages=LANGUAGES) -> dict[str, str]:

@@ -109,3 +109,21 @@ def test_incomplete_submit_opens_the_first_incomplete_page_and_says_why(client, 
     body = client.get(reply["Location"]).content.decode()
     assert "has not been sent yet" in body and 'id="error-summary"' in body
     assert "This question needs an answer." in body
+
+
+def test_welcome_page_says_who_runs_the_survey_why_how_answers_are_used_and_whom_to_contact(client, case):
+    invitation, token = case("it")
+    wave = invitation.wave
+    wave.welcome = {"who": {"en": "The Survey Lab", "it": "Il Laboratorio"}, "why": {"it": "Per capire."},
+                    "use": {"en": "Only totals.", "it": "Solo totali."}, "contact": {"it": "lab@example.org"}}
+    wave.save()
+    body = client.get(url("welcome", token)).content.decode()
+    for text in ("Chi conduce l'indagine", "Il Laboratorio", "Per capire.", "Solo totali.", "lab@example.org"):
+        assert text in body, text
+
+
+def test_a_new_default_wave_starts_from_the_instruments_welcome_texts(loaded_instruments):
+    from surveys.models import Questionnaire
+
+    wave = wave_default(questionnaire=Questionnaire.objects.get(code="basque-digital-2019"))
+    assert set(wave.welcome) == {"who", "why", "use", "contact"} and set(wave.welcome["why"]) == {"en", "es"}
