@@ -41,6 +41,7 @@ class Channel:
     actor: object = None  # the signed-in user saving on the firm's behalf
     template: str = "surveys/page.html"
     audience: str = "web"  # whose wording and help the pages show: "web" or "interviewer"
+    interface: str | None = None  # language of the screen's own texts (None: the respondent's)
     conflict: str = ""  # notice on a conflict (default: the respondent's text)
     context: dict = field(default_factory=dict)
 
@@ -48,10 +49,13 @@ class Channel:
         return reverse(f"{self.namespace}:{name}", kwargs={**self.kwargs, **kwargs})
 
 
-def base_context(response: Response, **extra) -> dict:
+def base_context(response: Response, interface: str | None = None, **extra) -> dict:
+    """What every questionnaire screen needs; `interface`: the language of buttons and notices when it is
+    not the respondent's (an interviewer's screens follow the interviewer's browser)."""
     spec = spec_for_version(response.version)
     language = response.language
-    return {"spec": spec, "language": language, "texts": {k: t(k, language) for k in TEXTS}, "response": response,
+    texts = {k: t(k, interface or language) for k in TEXTS}
+    return {"spec": spec, "language": language, "texts": texts, "response": response,
             "title": pick(spec.definition.get("title"), language), "languages": spec.languages,
             "language_names": [(code, LANGUAGE_NAMES.get(code, code)) for code in spec.languages], **extra}
 
@@ -179,7 +183,8 @@ def _render(request, channel: Channel, response, spec, module_spec, form, result
             "back": channel.url("page_back", module=module_spec.code)}
     blocks = page_blocks(spec, module_spec, form, response.answers, language, result, channel.audience)
     return render(request, channel.template, base_context(
-        response, **channel.context, module=module_spec, module_title=pick(module_spec.title, language), form=form,
+        response, interface=channel.interface, **channel.context, module=module_spec,
+        module_title=pick(module_spec.title, language), form=form,
         blocks=blocks, error_summary=error_summary(module_spec, form, result), progress=steps,
         notice=notice, urls=urls, allow_missing=channel.allow_missing, numbers=separators(language)),
         status=status)

@@ -118,7 +118,7 @@ def test_welcome_page_says_who_runs_the_survey_why_how_answers_are_used_and_whom
                     "use": {"en": "Only totals.", "it": "Solo totali."}, "contact": {"it": "lab@example.org"}}
     wave.save()
     body = client.get(url("welcome", token)).content.decode()
-    for text in ("Chi conduce l'indagine", "Il Laboratorio", "Per capire.", "Solo totali.", "lab@example.org"):
+    for text in ("Chi conduce questa indagine", "Il Laboratorio", "Per capire.", "Solo totali.", "lab@example.org"):
         assert text in body, text
 
 
