@@ -38,7 +38,9 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
+# Interface translations (locale/*/LC_MESSAGES/django.po) are compiled on every setup: .mo files are not kept in git.
 setup: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=$(VENV) -v 0
 
 demo: setup
 	$(PY) manage.py migrate --noinput

@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from surveys.answering.comforts import REGISTER_KINDS, register_initial, register_item
 from surveys.models import CaseEvent, Invitation
+from surveys.questionnaire.numbers import number_format
 from surveys.questionnaire.spec import FieldSpec, ModuleSpec, Spec
 from surveys.questionnaire.texts import pick, t
 from surveys.questionnaire.validation import MISSING_PREFIX
 
-SELECT_ABOVE = 12  # longer choice lists (countries) become a select box
+LONG_LIST_ABOVE = 12  # longer choice lists (countries) get a filter box and world-area groups (pages.py)
 MISSING_SUFFIX = "__missing"  # companion field: don't know / refused for a typed (non-choice) answer
 
 
@@ -24,17 +25,13 @@ def _choices(f: FieldSpec, language: str, missing: list[str]) -> list[tuple[str,
 
 
 def _choice_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
-    choices = _choices(f, language, missing)
-    if len(choices) > SELECT_ABOVE:
-        return forms.ChoiceField(choices=[("", "—")] + choices, widget=forms.Select(attrs=attrs))
-    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect(attrs=attrs))
+    # long lists too: radios the page groups and filters (answering/longlists.py), no select box
+    return forms.ChoiceField(choices=_choices(f, language, missing), widget=forms.RadioSelect(attrs=attrs))
 
 
 def _multi_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
-    choices = _choices(f, language, [])
-    widget = (forms.SelectMultiple(attrs={**attrs, "size": 8}) if len(choices) > SELECT_ABOVE
-              else forms.CheckboxSelectMultiple(attrs=attrs))
-    return forms.MultipleChoiceField(choices=choices, widget=widget)
+    return forms.MultipleChoiceField(choices=_choices(f, language, []),
+                                     widget=forms.CheckboxSelectMultiple(attrs=attrs))
 
 
 def _number_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
@@ -60,7 +57,7 @@ FIELD_BUILDERS = {"choice": _choice_field, "multi": _multi_field, "number": _num
 def _field(f: FieldSpec, language: str, missing: list[str]) -> forms.Field:
     item = f.item
     attrs = {"aria-describedby": f"help-{item.code}"}
-    if f.role == "value":
+    if f.role == "value" and f.kind not in ("choice", "multi"):  # a radio or checkbox is named by its own label
         attrs["aria-labelledby"] = f"legend-{item.code}"
     field = FIELD_BUILDERS[f.kind](f, attrs, language, missing)
     field.required = False  # "required when relevant" is the engine's call
@@ -101,7 +98,8 @@ def _missing_field(language: str, missing: list[str]) -> forms.Field:
                              widget=forms.RadioSelect(attrs={"class": "missing-code"}))
 
 
-def initial_values(module: ModuleSpec, answers: dict) -> dict:
+def initial_values(module: ModuleSpec, answers: dict, language: str = "en") -> dict:
+    """Saved answers as the page's controls show them (numbers written the respondent's way)."""
     initial = {}
     for item in module.items:
         for f in item.fields:
@@ -112,6 +110,8 @@ def initial_values(module: ModuleSpec, answers: dict) -> dict:
                 initial[f.key] = MISSING_PREFIX + value.get("missing", "")
             elif isinstance(value, list):
                 initial[f.key] = [str(v) for v in value]
+            elif f.kind == "number" and isinstance(value, (int, float)):
+                initial[f.key] = number_format(value, language, grouping=f.item.kind != "year")
             elif value is not None:
                 initial[f.key] = str(value)
     return initial
@@ -170,3 +170,13 @@ def welcome_extras(invitation: Invitation, spec: Spec, register_form=None, hando
         "handover_form": handover_form or HandoverForm(language=language),
         "handover_done": passed and t("handover_done", language, name=passed.values.get("contact_name", "")),
     }
+
+
+WELCOME_PARTS = ("who", "why", "use", "contact")  # the keys of Wave.welcome
+
+
+def welcome_about(wave, language: str) -> list[tuple[str, str]]:
+    """Who runs the survey, why, how the answers are used, a contact: (heading, text) from the wave's settings."""
+    texts = wave.welcome or {}
+    return [(t(f"about_{part}", language), pick(texts.get(part), language)) for part in WELCOME_PARTS
+            if pick(texts.get(part), language)]

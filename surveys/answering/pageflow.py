@@ -11,19 +11,24 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from surveys.answering.comforts import register_answers_check, register_prefill
+from surveys.answering.drafts import draft_drop, draft_initial, draft_keep
 from surveys.answering.forms import initial_values, page_form_class, raw_values
-from surveys.answering.pages import page_blocks, progress, visible_modules
+from surveys.answering.pages import error_summary, page_blocks, progress, visible_modules
 from surveys.answering.saves import AlreadySubmitted, Conflict, ScreenedOut, response_save_page
 from surveys.authoring.waves import response_languages
 from surveys.models import Response
+from surveys.questionnaire.numbers import separators
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.texts import TEXTS, pick, t
-from surveys.questionnaire.validation import page_relevance
+from surveys.questionnaire.validation import PageResult, page_relevance, validate_page
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)  # each language named in itself: English, Italiano, Español
 
 
 @dataclass
@@ -36,6 +41,8 @@ class Channel:
     allow_missing: bool = False
     actor: object = None  # the signed-in user saving on the firm's behalf
     template: str = "surveys/page.html"
+    audience: str = "web"  # whose wording and help the pages show: "web" or "interviewer"
+    interface: str | None = None  # language of the screen's own texts (None: the respondent's)
     conflict: str = ""  # notice on a conflict (default: the respondent's text)
     closed: str = ""  # where a case screened out by a full quota goes (default: `done`)
     context: dict = field(default_factory=dict)
@@ -50,12 +57,15 @@ def _texts(language: str) -> dict[str, str]:
     return {k: t(k, language) for k in TEXTS}
 
 
-def base_context(response: Response, **extra) -> dict:
+def base_context(response: Response, interface: str | None = None, **extra) -> dict:
+    """What every questionnaire screen needs; `interface`: the language of buttons and notices when it is
+    not the respondent's (an interviewer's screens follow the interviewer's browser)."""
     spec = spec_for_version(response.version)
     language = response.language
-    return {"spec": spec, "language": language, "texts": _texts(language), "response": response,
-            "title": pick(spec.definition.get("title"), language),
-            "languages": response_languages(response, spec), **extra}
+    languages = response_languages(response, spec)
+    return {"spec": spec, "language": language, "texts": _texts(interface or language), "response": response,
+            "title": pick(spec.definition.get("title"), language), "languages": languages,
+            "language_names": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages], **extra}
 
 
 def next_after(spec, answers: dict, module_code: str) -> str:
@@ -88,16 +98,67 @@ def page_view(request, channel: Channel, response: Response, module: str) -> Htt
             return outcome
         result, notice, status, response, form = outcome
     else:
-        form = _fresh_form(form_class, spec, module_spec, response)
+        form, restored = _fresh_form(request, form_class, spec, module_spec, response)
+        notice = t("draft_restored", response.language) if restored else ""
+        if request.GET.get("incomplete"):  # sent back by a submit: say what is missing here
+            result = stored_page_result(spec, module_spec, response, channel.allow_missing)
+            notice = t("submit_incomplete_page", response.language)
     return _render(request, channel, response, spec, module_spec, form, result, notice, status)
 
 
-def _fresh_form(form_class, spec, module_spec, response: Response):
-    initial = {**register_prefill(spec, module_spec, response), **initial_values(module_spec, response.answers)}
-    return form_class(initial={**initial, "page_revision": response.revision, "page_started": time.time()})
+def back_view(request, channel: Channel, response: Response, module: str) -> HttpResponse:
+    """Back: the page is saved if it can be, else kept as typed; then the previous page."""
+    spec = spec_for_version(response.version)
+    if module not in [m.code for m in visible_modules(spec, response.answers)]:
+        raise Http404
+    module_spec = spec.module(module)
+    form = page_form_class(spec, module_spec, response.language, channel.allow_missing)(request.POST)
+    form.is_valid()
+    outcome = _save(request, channel, form, spec, module_spec, response, advance=False)
+    if isinstance(outcome, tuple):  # not saved (messages, or a conflict): nothing typed is thrown away
+        draft_keep(session=request.session, response_id=response.pk, module_code=module,
+                   raw=raw_values(form, module_spec), language=response.language)
+    response.refresh_from_db()
+    previous = progress(spec, response.answers, module, response.language)["previous"]
+    return redirect(channel.url("page", module=previous) if previous else channel.start)
 
 
-def _save(request, channel: Channel, form, spec, module_spec, response: Response):
+def page_keep_draft(request, response: Response, module: str) -> None:
+    """Keep the values a page was posted with (the language switch posts the page it sits on)."""
+    spec = spec_for_version(response.version)
+    if module not in [m.code for m in spec.modules] or "page_revision" not in request.POST:
+        return
+    module_spec = spec.module(module)
+    form = page_form_class(spec, module_spec, response.language, True)(request.POST)
+    draft_keep(session=request.session, response_id=response.pk, module_code=module,
+               raw=raw_values(form, module_spec), language=response.language)
+
+
+def stored_page_result(spec, module_spec, response: Response, allow_missing: bool) -> PageResult:
+    """The messages the saved answers of one page get (a submit found this page incomplete)."""
+    return validate_page(spec, module_spec.code, response.answers, response.answers, language=response.language,
+                         confirmed=_AllConfirmed(), allow_missing=allow_missing or bool(spec.missing_codes))
+
+
+class _AllConfirmed:
+    """Soft warnings were confirmed when the page was saved; only errors make a page incomplete."""
+
+    def __contains__(self, item) -> bool:
+        return True
+
+
+def _fresh_form(request, form_class, spec, module_spec, response: Response):
+    initial = {**register_prefill(spec, module_spec, response),
+               **initial_values(module_spec, response.answers, response.language)}
+    draft = draft_initial(session=request.session, response_id=response.pk, module=module_spec,
+                          language=response.language)
+    form = form_class(initial={**initial, **(draft or {}), "page_revision": response.revision,
+                               "page_started": time.time()})
+    return form, bool(draft)
+
+
+def _save(request, channel: Channel, form, spec, module_spec, response: Response, advance: bool = True):
+    """Save the page; on success a redirect (the next page, or the review it came from), else what to render."""
     started = form.cleaned_data.get("page_started") or time.time()
     confirmed = [k[len("confirm:"):] for k in request.POST if k.startswith("confirm:")]
     try:
@@ -112,18 +173,18 @@ def _save(request, channel: Channel, form, spec, module_spec, response: Response
         return redirect(channel.closed or channel.done)
     except Conflict:
         response.refresh_from_db()
-        fresh = _fresh_form(type(form), spec, module_spec, response)
+        fresh, _ = _fresh_form(request, type(form), spec, module_spec, response)
         return None, channel.conflict or t("conflict", response.language), 409, response, fresh
     if result.ok and saved.screened_out_at:
         return redirect(channel.closed or channel.done)
     if result.ok:
+        draft_drop(session=request.session, response_id=response.pk, module_code=module_spec.code)
         register_answers_check(spec=spec, module_code=module_spec.code, response=saved, actor=channel.actor)
-        target = next_after(spec, saved.answers, module_spec.code)
+        if not advance:
+            return redirect(channel.start)
+        target = "review" if request.GET.get("return") == "review" else next_after(spec, saved.answers,
+                                                                                    module_spec.code)
         return redirect(channel.url("review") if target == "review" else channel.url("page", module=target))
-    for key, messages in result.errors.items():
-        if key in form.fields:  # item-level messages (grids, splits, checks) are shown from `result`
-            for message in messages:
-                form.add_error(key, message)
     return result, t("errors_on_page", response.language), 422, response, form
 
 
@@ -131,11 +192,14 @@ def _render(request, channel: Channel, response, spec, module_spec, form, result
     language = response.language
     steps = progress(spec, response.answers, module_spec.code, language)
     urls = {"relevance": channel.url("relevance", module=module_spec.code),
-            "back": channel.url("page", module=steps["previous"]) if steps["previous"] else channel.start}
+            "back": channel.url("page_back", module=module_spec.code)}
+    blocks = page_blocks(spec, module_spec, form, response.answers, language, result, channel.audience)
     return render(request, channel.template, base_context(
-        response, **channel.context, module=module_spec, module_title=pick(module_spec.title, language), form=form,
-        blocks=page_blocks(spec, module_spec, form, response.answers, language, result), progress=steps,
-        notice=notice, urls=urls, allow_missing=channel.allow_missing), status=status)
+        response, interface=channel.interface, **channel.context, module=module_spec,
+        module_title=pick(module_spec.title, language), form=form,
+        blocks=blocks, error_summary=error_summary(module_spec, form, result), progress=steps,
+        notice=notice, urls=urls, allow_missing=channel.allow_missing, numbers=separators(language)),
+        status=status)
 
 
 def relevance_view(request, response: Response, module: str) -> JsonResponse:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("s/<str:token>/", respondent.welcome, name="welcome"),
     path("s/<str:token>/language/", respondent.set_language, name="language"),
     path("s/<str:token>/p/<str:module>/", respondent.page, name="page"),
+    path("s/<str:token>/p/<str:module>/back/", respondent.page_back, name="page_back"),
     path("s/<str:token>/p/<str:module>/relevance/", respondent.relevance, name="relevance"),
     path("s/<str:token>/review/", respondent.review, name="review"),
     path("s/<str:token>/submit/", respondent.submit, name="submit"),

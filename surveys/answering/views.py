@@ -8,12 +8,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from surveys.access import invitation_for_token
 from surveys.answering.comforts import contact_handover, register_confirm
-from surveys.answering.forms import HandoverForm, register_form_class, welcome_extras
-from surveys.answering.pageflow import Channel, base_context, page_view, relevance_view, resume_target
+from surveys.answering.forms import HandoverForm, register_form_class, welcome_about, welcome_extras
+from surveys.answering.pageflow import (
+    Channel,
+    back_view,
+    base_context,
+    page_keep_draft,
+    page_view,
+    relevance_view,
+    resume_target,
+)
 from surveys.answering.pages import review_sections
 from surveys.answering.pdf import answers_pdf
 from surveys.answering.saves import Incomplete, response_submit
@@ -88,18 +97,25 @@ def welcome_render(request, token, invitation, response, status: int = 200, **fo
     started = response.status == Response.Status.STARTED and bool(response.current_module)
     return render(request, "surveys/welcome.html", base_context(
         response, token=token, firm=invitation.firm, intro=pick(spec.definition.get("intro"), response.language),
-        started=started, target=resume_target(spec, response), **welcome_extras(invitation, spec, **forms)),
+        started=started, target=resume_target(spec, response), about=welcome_about(invitation.wave, response.language),
+        **welcome_extras(invitation, spec, **forms)),
         status=status)
 
 
 @require_POST
 @token_view
 def set_language(request, token, invitation, response):
+    """Switch language; posted from a questionnaire page, it carries that page's unsaved values along."""
     language = request.POST.get("language", "")
     offered = response_languages(response, spec_for_version(response.version))
     if language in offered and response.status != Response.Status.SUBMITTED:
+        if request.GET.get("module"):
+            page_keep_draft(request, response, request.GET["module"])
         Response.objects.filter(pk=response.pk).update(language=language)
-    return redirect(request.POST.get("next") or "surveys:welcome", token=token)
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("surveys:welcome", kwargs={"token": token})
+    return redirect(target)
 
 
 def _channel(token: str, response: Response) -> Channel:
@@ -116,6 +132,14 @@ def page(request, token, invitation, response, module):
     if response.status == Response.Status.SUBMITTED:
         return redirect("surveys:thanks", token=token)
     return page_view(request, _channel(token, response), response, module)
+
+
+@require_POST
+@token_view
+def page_back(request, token, invitation, response, module):
+    if response.status == Response.Status.SUBMITTED:
+        return redirect("surveys:thanks", token=token)
+    return back_view(request, _channel(token, response), response, module)
 
 
 @require_POST
@@ -140,7 +164,7 @@ def submit(request, token, invitation, response):
     try:
         submitted, _ = response_submit(response_id=response.pk)
     except Incomplete as exc:
-        return redirect("surveys:page", token=token, module=exc.module_code)
+        return redirect(reverse("surveys:page", kwargs={"token": token, "module": exc.module_code}) + "?incomplete=1")
     return redirect("surveys:closed" if submitted.screened_out_at else "surveys:thanks", token=token)
 
 

@@ -13,11 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from surveys.access import cati_case_for_user
-from surveys.answering.pageflow import Channel, base_context, page_view, relevance_view, resume_target
+from surveys.answering.pageflow import Channel, back_view, base_context, page_view, relevance_view, resume_target
 from surveys.answering.pages import review_sections
 from surveys.answering.saves import Incomplete
 from surveys.cati.calls import (
@@ -35,8 +37,8 @@ from surveys.models import CatiCase, Response
 from surveys.questionnaire.spec import spec_for_version
 
 WEB_ACTIVE = dt.timedelta(minutes=30)  # a web save this recent: the respondent may be answering right now
-CONFLICT = ("The respondent (on the web) or another user saved answers for this case meanwhile. The page now shows "
-            "the saved answers: check them with the respondent and save again.")
+CONFLICT = gettext_lazy("The respondent (on the web) or another user saved answers for this case meanwhile. The page "
+                        "now shows the saved answers: check them with the respondent and save again.")
 
 
 def interviewer_required(view):
@@ -87,7 +89,8 @@ def attempt(request, pk):
     except ValidationError as exc:
         form.add_error("appointment_at", exc)
         return _case_screen(request, case, form, status=422)
-    messages.success(request, f"Call to {case.invitation.firm.name} logged: {call.outcome.label}.")
+    messages.success(request, _("Call to {firm} logged: {outcome}.").format(firm=case.invitation.firm.name,
+                                                                           outcome=call.outcome.label))
     return redirect("cati:list")
 
 
@@ -123,8 +126,9 @@ def _page_url(case: CatiCase, target: str) -> str:
 def _why(exc: Exception) -> str:
     if isinstance(exc, CaseLocked):
         until = timezone.localtime(exc.case.locked_until)
-        return f"{exc.case.locked_by} is working on this case (locked until {until:%H:%M})."
-    return f"Nothing to do: {exc}."
+        return _("{user} is working on this case (locked until {until}).").format(user=exc.case.locked_by,
+                                                                                 until=f"{until:%H:%M}")
+    return _("Nothing to do: {reason}.").format(reason=exc)
 
 
 def _working_case(request, pk) -> tuple[CatiCase | None, object]:
@@ -136,7 +140,7 @@ def _working_case(request, pk) -> tuple[CatiCase | None, object]:
         messages.error(request, _why(exc))
         return None, redirect("cati:case", pk=case.pk)
     if case.invitation.response.status == Response.Status.SUBMITTED:
-        messages.info(request, "The questionnaire has been submitted.")
+        messages.info(request, _("The questionnaire has been submitted."))
         return None, redirect("cati:case", pk=case.pk)
     return case, None
 
@@ -146,6 +150,7 @@ def _channel(request, case: CatiCase) -> Channel:
     case_url = reverse("cati:case", kwargs=kwargs)
     return Channel(namespace="cati", kwargs=kwargs, start=case_url, done=case_url, mode=Response.Mode.CATI,
                    allow_missing=True, actor=request.user, template="cati/page.html", conflict=CONFLICT,
+                   audience="interviewer", interface=translation.get_language(),
                    context={"case": case, "firm": case.invitation.firm})
 
 
@@ -155,6 +160,15 @@ def page(request, pk, module):
     if case is None:
         return refused
     return page_view(request, _channel(request, case), case.invitation.response, module)
+
+
+@require_POST
+@interviewer_required
+def page_back(request, pk, module):
+    case, refused = _working_case(request, pk)
+    if case is None:
+        return refused
+    return back_view(request, _channel(request, case), case.invitation.response, module)
 
 
 @require_POST
@@ -169,11 +183,12 @@ def review(request, pk):
     if case is None:
         return refused
     response = case.invitation.response
-    sections = review_sections(spec_for_version(response.version), response.answers, response.language)
+    sections = review_sections(spec_for_version(response.version), response.answers, response.language,
+                               audience="interviewer")
     for section in sections:
-        section["url"] = _page_url(case, section["code"])
-    return render(request, "cati/review.html", base_context(response, case=case, firm=case.invitation.firm,
-                                                            sections=sections))
+        section["url"] = _page_url(case, section["code"]) + "?return=review"
+    return render(request, "cati/review.html", base_context(
+        response, interface=translation.get_language(), case=case, firm=case.invitation.firm, sections=sections))
 
 
 @require_POST
@@ -183,8 +198,8 @@ def submit(request, pk):
     try:
         submitted = cati_interview_submit(case_id=case.pk, user=request.user)
     except Incomplete as exc:
-        messages.error(request, "Some answers are still missing on this page.")
-        return redirect(_page_url(case, exc.module_code))
+        messages.error(request, _("Some answers are still missing on this page."))
+        return redirect(_page_url(case, exc.module_code) + "?incomplete=1")
     except (CaseLocked, CaseClosed) as exc:
         messages.error(request, _why(exc))
         return redirect("cati:case", pk=case.pk)
@@ -192,5 +207,6 @@ def submit(request, pk):
         messages.info(request, f"The quota cell of {case.invitation.firm.name} is full: the case is closed, its "
                                "answers are kept. Thank the respondent and end the call.")
     else:
-        messages.success(request, f"Interview with {case.invitation.firm.name} submitted. Thank you!")
+        messages.success(request,
+                         _("Interview with {firm} submitted. Thank you!").format(firm=case.invitation.firm.name))
     return redirect("cati:list")

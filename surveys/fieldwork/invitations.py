@@ -14,7 +14,8 @@ def wave_default(*, questionnaire: Questionnaire) -> Wave:
     version = questionnaire.latest_version()
     wave, _ = Wave.objects.get_or_create(
         questionnaire=questionnaire, code=f"v{version.number}",
-        defaults={"version": version, "title": f"Default wave (version {version.number})"})
+        defaults={"version": version, "title": f"Default wave (version {version.number})",
+                  "welcome": version.definition.get("welcome", {})})
     return wave
 
 

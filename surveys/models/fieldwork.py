@@ -45,6 +45,9 @@ class Wave(models.Model):
     title = models.CharField(max_length=200, blank=True)
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
+    # What the welcome page tells respondents, per language: {"who": {"en": ..., "it": ...}, "why": ...,
+    # "use": ..., "contact": ...}; a new default wave starts from the instrument's `welcome` block.
+    welcome = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["questionnaire", "code"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 import pycountry
@@ -26,8 +27,9 @@ from surveys.models import (
     ReferenceList,
 )
 from surveys.questionnaire.spec import Spec
-from surveys.questionnaire.texts import TEXTS
+from surveys.questionnaire.texts import t_all
 
+logger = logging.getLogger("surveys.instruments")
 INSTRUMENT_DIR = Path(__file__).resolve().parent / "instruments"
 REFERENCE_FILE = INSTRUMENT_DIR / "reference_lists.yaml"
 KINDS = {k.value for k in Item.Kind}
@@ -94,6 +96,7 @@ class _Normaliser:
     def __init__(self, raw: dict, refs: dict[str, dict]):
         self.raw, self.refs = raw, refs
         self.errors: list[str] = []
+        self.warnings: list[str] = []  # texts missing in a declared language: loaded, but reported
         self.languages = raw.get("languages", ["en"])
 
     def run(self) -> dict:
@@ -107,7 +110,7 @@ class _Normaliser:
             "code": raw["code"], "title": raw.get("title", {}), "languages": self.languages,
             "modes": raw.get("modes", ["web"]), "missing_codes": raw.get("missing_codes", []),
             "notes_fields": bool(raw.get("notes_fields", False)), "intro": raw.get("intro", {}),
-            "coding": raw.get("coding", {}),
+            "coding": raw.get("coding", {}), **({"welcome": raw["welcome"]} if raw.get("welcome") else {}),
             "modules": [self.module(m) for m in raw["modules"]],
         }
         definition["derived"] = [self.derived(d, definition) for d in raw.get("derived", []) or []]
@@ -117,7 +120,15 @@ class _Normaliser:
         self.duplicates(definition)
         return definition
 
+    def untranslated(self, where: str, texts) -> None:
+        """A text given in some languages but not in every language the instrument declares."""
+        if isinstance(texts, dict) and texts and not all(str(v).strip().isdigit() for v in texts.values()):
+            for language in self.languages:
+                if not texts.get(language):
+                    self.warnings.append(f"{where}: no {language} text")
+
     def module(self, m: dict) -> dict:
+        self.untranslated(f"module {m.get('code')} title", m.get("title"))
         return {"code": str(m["code"]), "title": m.get("title", {}), "relevance": m.get("relevance") or "",
                 "items": [self.item(i) for i in m.get("items", [])]}
 
@@ -130,11 +141,18 @@ class _Normaliser:
         if not (i.get("wording") or {}).get("en"):
             self.errors.append(f"item {code}: English wording is missing")
         config = {k: i[k] for k in CONFIG_KEYS if k in i}
+        for part in ("wording", "help"):
+            self.untranslated(f"item {code} {part}", i.get(part))
+        for r in (i.get("rows") or i.get("parts") or []):
+            self.untranslated(f"item {code} row {r.get('code')} label", r.get("label"))
         rows = [self.row(r) for r in (i.get("rows") or i.get("parts") or [])]
         if kind in ("grid", "split100") and not rows:
             self.errors.append(f"item {code}: a {kind} needs rows/parts")
+        interviewer = i.get("interviewer") or {}  # wording and help read out by an interviewer, if different
         return {
             "code": code, "kind": kind, "wording": i.get("wording", {}), "help": i.get("help", {}) or {},
+            **({"interviewer": {"wording": interviewer.get("wording") or {}, "help": interviewer.get("help") or {}}}
+               if interviewer else {}),
             "note": i.get("note", {}) or {},
             "required": bool(i.get("required", True)), "relevance": i.get("relevance") or "",
             "config": config, "choices": self.choices_for(code, kind, i), "rows": rows,
@@ -159,7 +177,7 @@ class _Normaliser:
     def choices_for(self, code: str, kind: str, i: dict) -> list[dict]:
         scale = i.get("scale") if kind == "grid" else kind
         if scale == "yesno":
-            return [self.choice({"code": 1, "label": TEXTS["yes"]}), self.choice({"code": 0, "label": TEXTS["no"]})]
+            return [self.choice({"code": 1, "label": t_all("yes")}), self.choice({"code": 0, "label": t_all("no")})]
         if scale == "likert5":
             anchors = {int(k): v for k, v in (i.get("anchors") or {}).items()}
             return [self.choice({"code": n, "label": _anchor(n, anchors.get(n))}) for n in range(1, 6)]
@@ -213,6 +231,7 @@ class _Normaliser:
             self.errors.append(f"choice code {code!r} of {c.get('label', {}).get('en', '?')!r}: quote codes "
                                "such as 'NO' or 'ON' (YAML reads them as booleans)")
             code = str(code)
+        self.untranslated(f"choice {code}", c.get("label"))
         return {"code": code if isinstance(code, int) else str(code), "label": c.get("label", {}),
                 "help": c.get("help", {}) or {}, "note": c.get("note", {}) or {},
                 "exclusive": bool(c.get("exclusive", False)), "other": bool(c.get("other", False))}
@@ -262,6 +281,8 @@ def _intlike(text: str) -> bool:
 def normalise(raw: dict, refs: dict[str, dict], source: str = "definition") -> dict:
     normaliser = _Normaliser(raw, refs)
     definition = normaliser.run()
+    for warning in dict.fromkeys(normaliser.warnings):
+        logger.warning("%s: %s", source, warning)
     errors = normaliser.errors
     if not errors:
         spec = Spec(definition)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from surveys.questionnaire.texts import TEXTS
+from surveys.questionnaire.texts import t_all
 
 from .conditions import Compiler, ConditionError, parse_cached, references, truthy
 
@@ -68,7 +68,14 @@ class ItemSpec:
     checks: list[dict]
     variants: list[dict]
     note: dict = field(default_factory=dict)
+    interviewer: dict = field(default_factory=dict)  # {"wording": ..., "help": ...} read out on the telephone
     fields: list[FieldSpec] = field(default_factory=list)
+
+    def texts_for(self, audience: str) -> tuple[dict, dict]:
+        """(wording, help) for the web respondent or, where the item has its own, for the interviewer."""
+        if audience == "interviewer" and self.interviewer:
+            return self.interviewer.get("wording") or self.wording, self.interviewer.get("help") or self.help
+        return self.wording, self.help
 
     @property
     def multiple(self) -> bool:
@@ -127,7 +134,7 @@ class Spec:
             help=d.get("help", {}), required=d.get("required", True), relevance=d.get("relevance", ""),
             config=d.get("config", {}), choices=choices, rows=d.get("rows", []),
             columns=d.get("columns", []), checks=d.get("checks", []), variants=d.get("variants", []),
-            note=d.get("note", {}),
+            note=d.get("note", {}), interviewer=d.get("interviewer", {}),
         )
         item.fields = list(self._fields(item))
         return item
@@ -258,7 +265,7 @@ def spec_for_version(version) -> Spec:
 
 # ------------------------------------------------------------ the fields of each item kind
 def _other_field(key: str, base: dict) -> FieldSpec:
-    return FieldSpec(key=f"{key}.other", kind="text", label=TEXTS["other_specify"], role="other",
+    return FieldSpec(key=f"{key}.other", kind="text", label=t_all("other_specify"), role="other",
                      **{**base, "required": False})
 
 

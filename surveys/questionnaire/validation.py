@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from surveys.questionnaire.numbers import number_format, number_read, plain
 from surveys.questionnaire.texts import pick, t
 
 from .spec import FieldSpec, ItemSpec, Spec
@@ -43,18 +44,22 @@ def _limit(value, today_ok=True):
 
 
 def _number(f: FieldSpec, raw, lang: str):
-    text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")  # decimal comma (it, es)
     cfg = f.item.config
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        number = None
+    if isinstance(raw, (int, float, Decimal)):  # imports and generators pass numbers, not text
+        number = Decimal(str(raw))
+    else:
+        reading = number_read(raw, lang)
+        if reading.ambiguous:
+            mine, other = reading.ambiguous
+            return None, t("ambiguous", lang, typed=str(raw).strip(), a=number_format(mine, lang),
+                           b=number_format(other, lang), plain_a=plain(mine, lang), plain_b=plain(other, lang))
+        number = reading.value
     if number is None or not number.is_finite():
         if f.item.kind == "year":
             return None, t("year", lang, a=_limit(cfg.get("min")) or 1000, b=_limit(cfg.get("max")) or 2100)
         return None, t("not_number", lang)
+    if number.adjusted() >= 15:  # beyond any range we ask for, and beyond what rounding can handle
+        return None, t("max", lang, v=number_format(_limit(cfg.get("max")) or 10**15 - 1, lang))
     decimals = int(cfg.get("decimals", 0))
     if number != round(number, decimals):
         return None, t("decimals", lang, n=decimals) if decimals else t("decimals0", lang)
@@ -67,9 +72,9 @@ def _number(f: FieldSpec, raw, lang: str):
         if number < (low or 1000) or number > (high or 2100):
             return None, t("year", lang, a=low or 1000, b=high or 2100)
     elif low is not None and number < Decimal(str(low)):
-        return None, t("min", lang, v=low)
+        return None, t("min", lang, v=number_format(low, lang))
     elif high is not None and number > Decimal(str(high)):
-        return None, t("max", lang, v=high)
+        return None, t("max", lang, v=number_format(high, lang))
     return (int(number) if decimals == 0 else float(number)), None
 
 
@@ -165,9 +170,7 @@ def validate_page(spec: Spec, module_code: str, raw: Mapping, answers: dict, *, 
 
 
 def _hidden_message(language: str) -> str:
-    return {"it": "Risposta data a una domanda esclusa dai filtri.",
-            "es": "Respuesta a una pregunta que los filtros excluyen."}.get(
-        language, "Answered although skip logic hides this question.")
+    return t("hidden_answer", language)
 
 
 def _hidden_errors(item: ItemSpec, raw: Mapping, result: PageResult, language: str) -> None:
@@ -201,8 +204,7 @@ def _item_rules(spec: Spec, item: ItemSpec, result: PageResult, env, language: s
         if all(isinstance(p, (int, float)) for p in parts):
             total = round(sum(parts), 6)
             if abs(total - 100) > 1e-6:
-                shown = int(total) if float(total).is_integer() else total
-                result.add(item.code, t("sum100", language, total=shown))
+                result.add(item.code, t("sum100", language, total=number_format(total, language)))
 
 
 def _selection_rules(item, f, value, cfg, result, language) -> None:

@@ -33,7 +33,7 @@ def test_respondent_meets_an_error_leaves_resumes_and_submits(browser, context, 
     respondent.fill({**ANSWERS, "BA4": TOO_MANY_SECTORS})
     respondent.save()
     expect(page.locator("#page-notice")).to_be_visible()
-    expect(page.locator("#item-BA4 [role=alert]").first).to_contain_text("at most 3")
+    expect(page.locator("#item-BA4 .error-message").first).to_contain_text("at most 3")
     assert [e.get_attribute("data-item") for e in page.locator(".has-error").all()] == ["BA4"]
     assert basque_case.fresh().revision == 0  # a page with errors saves nothing
 

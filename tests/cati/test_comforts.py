@@ -114,5 +114,5 @@ def test_pdf_of_the_submitted_answers(client, web_case):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert case.invitation.firm.name in text
-    for expected in ("Founded?", "1990", "12000", "European Union", "France", "Considered backshoring?"):
+    for expected in ("Founded?", "1990", "12,000", "European Union", "France", "Considered backshoring?"):
         assert expected in text, expected

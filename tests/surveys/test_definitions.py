@@ -7,7 +7,13 @@ from django.core.management import call_command
 
 from surveys.fieldwork.invitations import invitation_issue, wave_default
 from surveys.models import Item, QuestionnaireVersion, Response
-from surveys.questionnaire.definitions import DefinitionError, normalise, read_reference_lists, version_store
+from surveys.questionnaire.definitions import (
+    DefinitionError,
+    instrument_files,
+    normalise,
+    read_reference_lists,
+    version_store,
+)
 from tests.conftest import MINI
 from tests.factories import FirmFactory
 
@@ -87,3 +93,21 @@ def test_invite_command_prints_a_personal_url_and_reuses_the_case(capsys, mini_v
     assert firm.invitations.count() == 1
     token = lines[0].rsplit("/s/", 1)[1].strip("/")
     assert token not in firm.invitations.get().token_hash
+
+
+
+def test_loader_warns_about_texts_missing_in_a_declared_language(caplog):
+    raw = yaml.safe_load(MINI.read_text())
+    with caplog.at_level("WARNING", logger="surveys.instruments"):
+        normalise(raw, {"COUNTRY": read_reference_lists()["COUNTRY"]}, source="mini.yaml")
+    messages = [r.getMessage() for r in caplog.records]
+    assert "mini.yaml: item Q2 wording: no it text" in messages  # mini.yaml declares en and it
+    assert not any("item Q1 wording" in m for m in messages)  # Q1 has both
+
+
+def test_shipped_instruments_have_every_text_in_every_declared_language(caplog):
+    refs = read_reference_lists()
+    with caplog.at_level("WARNING", logger="surveys.instruments"):
+        for path in instrument_files():
+            normalise(yaml.safe_load(path.read_text()), refs, source=path.name)
+    assert [r.getMessage() for r in caplog.records] == []

@@ -21,7 +21,7 @@ def errors_for(spec, raw, module="M1", answers=None, **kw):
     ("Q1", "19x0", "between 1800 and 2016"),
     ("Q2", "abc", "Please enter a number"),
     ("Q2", "-1", "smallest allowed value is 0"),
-    ("Q2", "100001", "largest allowed value is 100000"),
+    ("Q2", "100001", "largest allowed value is 100,000"),  # written the respondent's way
     ("Q2", "12.5", "whole number"),
     ("Q4", "30.55", "at most 1 decimal"),
     ("Q4", "101", "largest allowed value is 100"),
