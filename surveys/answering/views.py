@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from surveys.access import invitation_for_token
@@ -93,7 +94,16 @@ def set_language(request, token, invitation, response):
     language = request.POST.get("language", "")
     if language in response.version.languages and response.status != Response.Status.SUBMITTED:
         Response.objects.filter(pk=response.pk).update(language=language)
-    return redirect(request.POST.get("next") or "surveys:welcome", token=token)
+    return redirect(same_site_next(request) or reverse("surveys:welcome", kwargs={"token": token}))
+
+
+def same_site_next(request) -> str:
+    """The `next` the form sent when it is a path on this site; "" for junk or another site's URL."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
 
 
 def _channel(token: str, response: Response) -> Channel:

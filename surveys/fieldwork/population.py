@@ -22,6 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import Firm
+from surveys.tabular import ImportFileError as TabularFileError
+from surveys.tabular import xlsx_check_bounds
 
 # Firm fields an import may set; everything else in the file goes to `attributes`.
 FIELDS = ["identifier", "name", "language", "country", "region", "district", "industry_code", "employees",
@@ -140,6 +142,10 @@ def read_table(path: Path, *, encoding: str = "auto") -> tuple[list[str], list[t
 
 
 def _read_xlsx(path: Path):
+    try:
+        xlsx_check_bounds(path)
+    except TabularFileError as exc:
+        raise ImportFileError(f"The XLSX file is refused: {exc}.")
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # openpyxl reads the same, about 30 times slower

@@ -7,6 +7,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "required": {"en": "This question needs an answer.", "it": "Questa domanda richiede una risposta.",
                  "es": "Esta pregunta necesita una respuesta."},
     "not_number": {"en": "Please enter a number.", "it": "Inserire un numero.", "es": "Introduzca un número."},
+    "too_big": {"en": "This number is too large.", "it": "Questo numero è troppo grande.",
+                "es": "Este número es demasiado grande."},
     "decimals": {"en": "Use at most {n} decimal places.", "it": "Usare al massimo {n} decimali.",
                  "es": "Use como máximo {n} decimales."},
     "decimals0": {"en": "Please enter a whole number.", "it": "Inserire un numero intero.",

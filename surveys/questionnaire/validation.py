@@ -18,6 +18,10 @@ from .spec import FieldSpec, ItemSpec, Spec
 
 MISSING_PREFIX = "missing:"
 EMPTY = (None, "", [])
+# Beyond any figure a firm reports, and within what Decimal (28 digits) and float round exactly:
+# larger or longer numbers ("1e309", 40 nines) are refused with a message, not computed with.
+NUMBER_MAX_TEXT = 40
+NUMBER_MAX_DIGITS = 15  # before the decimal point
 
 
 @dataclass
@@ -49,9 +53,11 @@ def _number(f: FieldSpec, raw, lang: str):
         text = text.replace(",", ".")  # decimal comma (it, es)
     cfg = f.item.config
     try:
-        number = Decimal(text)
+        number = Decimal(text) if len(text) <= NUMBER_MAX_TEXT else None
     except InvalidOperation:
         number = None
+    if number is not None and number.is_finite() and number.adjusted() >= NUMBER_MAX_DIGITS:
+        return None, t("too_big", lang)
     if number is None or not number.is_finite():
         if f.item.kind == "year":
             return None, t("year", lang, a=_limit(cfg.get("min")) or 1000, b=_limit(cfg.get("max")) or 2100)
