@@ -97,9 +97,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis away: the cache answers as an empty one (surveys/cache.py) after at most these timeouts.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "surveys.cache.FailOpenRedisCache", "LOCATION": REDIS_URL,
+         "OPTIONS": {"socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.5")),
+                     "socket_timeout": float(os.environ.get("CACHE_TIMEOUT", "1.0"))}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

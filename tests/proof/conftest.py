@@ -118,10 +118,3 @@ def hostile_xlsx(ref: str = "A1:XFD1048576", extra_row: str = "") -> bytes:
             book.writestr(name, text)
     return out.getvalue()
 
-
-def pytest_terminal_summary(terminalreporter):
-    from tests.proof import test_fuzz
-
-    if test_fuzz.TALLY["requests"]:
-        terminalreporter.write_line(
-            f"proof fuzz: {test_fuzz.TALLY['requests']} hostile requests, {test_fuzz.TALLY['server_errors']} x 5xx")

@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.proof.conftest import hostile_xlsx
+from tests.proof.tally import TALLY
 from tests.proof.urls import fill, parameters, routes
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("PROOF_EXAMPLES", "25"))
-TALLY = {"requests": 0, "server_errors": 0}  # printed by conftest's terminal summary
 
 HOSTILE = ["", "\x00", "a\x00b", "1e309", "-1e309", "9" * 60, "1" * 28, "nan", "inf", "-0", "0", "-1", "1",
            "99999999999999999999", "1.5", "1,5", "2020-13-45", "0000-00-00", "9999-12-31", "missing:DK",
@@ -67,9 +67,9 @@ def _field_names(client: Client, path: str) -> list[str]:
 
 
 def _check(response, method: str, path: str) -> None:
-    TALLY["requests"] += 1
+    TALLY["fuzz: hostile requests"] += 1
     if response.status_code >= 500:
-        TALLY["server_errors"] += 1
+        TALLY["fuzz: 5xx answers"] += 1
         pytest.fail(f"{method} {path} answered {response.status_code}")
 
 
