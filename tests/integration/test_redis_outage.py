@@ -92,6 +92,10 @@ def test_redis_stopped_while_respondents_save_and_submit(own_worker, own_redis, 
         TALLY["redis outage: answers lost"] += lost
         TALLY["redis outage: responses checked"] += 1
         assert not lost, (invitation.pk, response.status, response.answers)
-    # the submissions after the outage asked for results again: the worker counts every submission
+    # the submissions after the outage asked for results again: the worker counts every submission.
+    # A worker may exit when its broker vanishes; its supervisor (systemd, serve-prod) starts it again,
+    # and the start-up resume re-runs what was asked for meanwhile.
+    if not own_worker.alive:
+        own_worker.start()
     own_worker.wait_until(lambda: ResultSet.objects.filter(
         questionnaire=mini_version.questionnaire, key=ResultSet.ALL, n_responses=len(submitted)).exists(), timeout=60)
