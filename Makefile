@@ -20,7 +20,7 @@ define pytest
 	elif [ $$code -ne 0 ]; then exit $$code; fi
 endef
 
-.PHONY: help setup run demo test test-sqlite test-pg lint bench services
+.PHONY: help setup run demo test test-sqlite test-pg lint bench services serve-prod check-deploy
 
 help:
 	@echo "make run          set up and run the demo platform on http://$(HOST):$(PORT)/ (SQLite, tasks in-process)"
@@ -29,6 +29,8 @@ help:
 	@echo "make test-pg      all tests on PostgreSQL + Redis, integration tests included"
 	@echo "make lint         ruff"
 	@echo "make bench        run every benchmark script in bench/"
+	@echo "make serve-prod   gunicorn + Celery worker + beat with production settings (needs SECRET_KEY)"
+	@echo "make check-deploy manage.py check --deploy with the production environment"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -66,3 +68,31 @@ services:
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; PYTHONPATH=. $(PY) $$script || exit 1; done
+
+# Production (docs/running.md#production): settings from the environment; SECRET_KEY and TOKEN_KEYS
+# must be set, PostgreSQL and Redis must be up. One process group: Ctrl-C stops all three.
+SERVE_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/surveys)
+SERVE_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/1)
+WEB_WORKERS ?= 3
+PROD_ENV = DEBUG=false DATABASE_URL=$(SERVE_DATABASE_URL) REDIS_URL=$(SERVE_REDIS_URL) \
+	ALLOWED_HOSTS=$(or $(ALLOWED_HOSTS),$(HOST),localhost)
+
+define require_secrets
+	@test -n "$$SECRET_KEY" || { echo "SECRET_KEY is not set (python -c 'import secrets; print(secrets.token_urlsafe(50))')"; exit 1; }
+	@test -n "$$TOKEN_KEYS" || { echo "TOKEN_KEYS is not set: the key of the invitation links (docs/running.md)"; exit 1; }
+endef
+
+serve-prod: setup
+	$(require_secrets)
+	$(PROD_ENV) $(PY) manage.py migrate --noinput
+	$(PROD_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PROD_ENV) $(VENV)/bin/celery -A config worker -l info & \
+	$(PROD_ENV) $(VENV)/bin/celery -A config beat -l info -s $(VENV)/celerybeat-schedule & \
+	$(PROD_ENV) $(VENV)/bin/gunicorn config.wsgi -b $(HOST):$(PORT) -w $(WEB_WORKERS) --access-logfile - & \
+	wait
+
+check-deploy: setup
+	$(require_secrets)
+	$(PROD_ENV) SECURE_SSL_REDIRECT=true SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=true \
+		SECURE_HSTS_PRELOAD=true $(PY) manage.py check --deploy --fail-level WARNING

@@ -26,10 +26,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from exc
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure")
-if not DEBUG and SECRET_KEY == "dev-only-insecure":
+# A deployment is recognised by its secret: with SECRET_KEY set, DEBUG defaults to off and cookies
+# to secure, so forgetting DEBUG=false in production cannot switch either off (docs/running.md).
+DEPLOYED = bool(os.environ.get("SECRET_KEY"))
+DEBUG = env_bool("DEBUG", not DEPLOYED)
+SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure"
+if not DEBUG and not DEPLOYED:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
+# Invitation links are HMACs under TOKEN_KEYS (newest first), not SECRET_KEY: rotating SECRET_KEY
+# leaves every printed link working (surveys/tokens.py, docs/running.md).
+TOKEN_KEYS = [k for k in os.environ.get("TOKEN_KEYS", "").split(",") if k] or [SECRET_KEY]
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -48,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the docs page's script, served here rather than from a CDN
+    "csp",
     "surveys",
     "analytics",
 ]
@@ -55,6 +62,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "surveys.middleware.RejectNulMiddleware",  # NUL in any parameter: 400 with a message
+    "surveys.middleware.NoStoreMiddleware",  # pages with answers are never cached
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy: no inline script
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,7 +95,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=env_int("CONN_MAX_AGE", 60)
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,  # a connection PostgreSQL dropped (restart) is replaced, not a 500
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -98,9 +109,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis away: the cache answers as an empty one (surveys/cache.py) after at most these timeouts.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "surveys.cache.FailOpenRedisCache", "LOCATION": REDIS_URL,
+         "OPTIONS": {"socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.5")),
+                     "socket_timeout": float(os.environ.get("CACHE_TIMEOUT", "1.0"))}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -138,8 +152,24 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", DEPLOYED)
+# HTTPS, from the environment (docs/running.md): behind a TLS proxy set TRUST_X_FORWARDED_PROTO.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+# No inline script anywhere (static/js/site.js carries the templates' behaviour); inline styles stay
+# allowed for the progress bars and charts. Admin pages need nothing more.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"], "object-src": ["'none'"], "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"], "form-action": ["'self'"],
+    },
+}
 
 # Respondent token and login endpoints: attempts per window per client address.
 RATE_LIMIT_TOKEN = env_int("RATE_LIMIT_TOKEN", 60)
@@ -179,6 +209,9 @@ ANALYTICS_FULL_RECOMPUTE_SECONDS = env_int("ANALYTICS_FULL_RECOMPUTE_SECONDS", 3
 # Data in and out (docs/data.md).
 EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24)  # export downloads expire after this
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)  # larger response files are refused
+# Workbooks are refused before parsing when they declare more than this (surveys/tabular.py):
+XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)  # unpacked size
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 20_000_000)  # rows x columns a sheet claims
 
 # Celery: each part's tasks module (task names are pinned with `name=`, so a moved file renames nothing).
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -18,3 +18,6 @@ urlpatterns = [
     path("results/", include("analytics.results.urls")),  # results dashboard (docs/analytics.md)
     path("", include("surveys.answering.urls")),
 ]
+
+handler404 = "surveys.errors.page_not_found"  # friendly pages that keep a respondent's link
+handler500 = "surveys.errors.server_error"

@@ -14,13 +14,17 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
+
 ENCODINGS = ("auto", "utf-8", "latin-1")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+XLSX_MAX_RATIO = 200  # uncompressed / compressed size of one member; real sheets stay well below 100
 
 
 class ImportFileError(ValueError):
@@ -94,6 +98,7 @@ def _read_csv(text: str, used: str) -> Table:
 def _read_xlsx(raw: bytes) -> Table:
     from python_calamine import CalamineWorkbook
 
+    xlsx_check_bounds(io.BytesIO(raw))  # before calamine sizes its grid from what the file claims
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         name = "data" if "data" in book.sheet_names else book.sheet_names[0]
@@ -159,3 +164,59 @@ def parse_number(value, mark: str) -> Decimal:
     if not re.fullmatch(r"[-+]?\d+(\.\d+)?", s):
         raise ValueError("not a number")
     return Decimal(s)
+
+
+# ------------------------------------------------------------------ workbook bounds
+_CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row|dimension)\b[^>]*?\b(?:r|ref)="([A-Z]*)(\d+)(?::([A-Z]*)(\d+))?"')
+
+
+def xlsx_check_bounds(source: BinaryIO | Path | str) -> None:
+    """Refuse, before parsing, a workbook whose declared size is out of bounds: the sizes in the
+    zip central directory (total and per-member ratio), then the extent of every sheet, taken from
+    its <dimension> and from the row and cell references in the XML, streamed in chunks."""
+    try:
+        with zipfile.ZipFile(source) as book:
+            members = book.infolist()
+            total = sum(m.file_size for m in members)
+            limit = settings.XLSX_MAX_UNCOMPRESSED_BYTES
+            if total > limit:
+                raise ImportFileError(f"the workbook unpacks to {total // 2**20} MB, more than the "
+                                      f"{limit // 2**20} MB accepted; split it or save it as CSV")
+            for member in members:
+                ratio = member.file_size // max(member.compress_size, 1)
+                if member.file_size > 1024 * 1024 and ratio > XLSX_MAX_RATIO:
+                    raise ImportFileError(f"the workbook member {member.filename!r} is compressed {ratio} to 1, "
+                                          "which no spreadsheet is: refused as a zip bomb")
+            for member in members:
+                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                    _sheet_check_extent(book, member)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ImportFileError(f"the XLSX file is damaged or truncated ({exc.__class__.__name__})") from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+
+
+def _sheet_check_extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    rows = cols = 0
+    tail = b""
+    with book.open(member) as xml:
+        while chunk := xml.read(1024 * 1024):
+            data = tail + chunk
+            for match in _CELL_REF.finditer(data):
+                col_a, row_a, col_b, row_b = match.groups()
+                rows = max(rows, int(row_a), int(row_b or 0))
+                cols = max(cols, _column_number(col_a), _column_number(col_b or b""))
+            if rows * max(cols, 1) > settings.XLSX_MAX_CELLS:
+                name = member.filename.rsplit("/", 1)[-1]
+                raise ImportFileError(f"the sheet {name} declares {rows:,} rows x {max(cols, 1):,} columns, more "
+                                      f"than the {settings.XLSX_MAX_CELLS:,} cells accepted; delete the empty rows and "
+                                      "columns or save it as CSV")
+            tail = data[-512:]
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number

@@ -77,3 +77,12 @@ def loaded_instruments(db):
     from surveys.questionnaire.definitions import instruments_load
 
     instruments_load()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures of the README's Proof section, when the proof tests ran (tests/proof/tally.py)."""
+    import sys
+
+    tally = getattr(sys.modules.get("tests.proof.tally"), "TALLY", None)
+    for name, count in sorted((tally or {}).items()):
+        terminalreporter.write_line(f"proof: {name}: {count}")

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from analytics.data.export.jobs import export_job_create, may_export_identifiers
+from analytics.data.export.jobs import export_job_create, export_jobs_visible, may_export_identifiers
 from analytics.data.export.options import CONTENT_TYPES
 from analytics.data.forms import ExportForm, ImportForm
 from analytics.data.imports import responses_import
@@ -35,7 +35,7 @@ def data_home(request):
 @permission_required("analytics.view_exportjob", raise_exception=True)
 def exports(request, code: str):
     questionnaire = questionnaire_for_code(code)
-    jobs = questionnaire.export_jobs.select_related("created_by")[:50]
+    jobs = export_jobs_visible(user=request.user).filter(questionnaire=questionnaire)[:50]
     running = any(j.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING) for j in jobs)
     return render(request, "data/exports.html", {
         "questionnaire": questionnaire, "jobs": jobs, "form": _export_form(questionnaire), "now": timezone.now(),
@@ -58,7 +58,7 @@ def export_create(request, code: str):
 @staff_member_required
 @permission_required("analytics.view_exportjob", raise_exception=True)
 def export_download(request, key):
-    job = get_object_or_404(ExportJob, key=key)
+    job = get_object_or_404(export_jobs_visible(user=request.user), key=key)
     if not job.is_downloadable(timezone.now()):
         return HttpResponse("This download has expired or is not ready; run the export again.", status=410)
     if job.options.get("include_identifiers") and not may_export_identifiers(request.user):

@@ -36,6 +36,7 @@ class ExportJob(models.Model):
         permissions = [
             ("export_identifiers", "Can export firm names, tax ids and contact details"),
             ("import_responses", "Can import responses from files"),
+            ("access_all_exports", "Can list and download the exports of every user"),
         ]
 
     def __str__(self) -> str:

@@ -112,10 +112,16 @@ def set_language(request, token, invitation, response):
         if request.GET.get("module"):
             page_keep_draft(request, response, request.GET["module"])
         Response.objects.filter(pk=response.pk).update(language=language)
-    target = request.GET.get("next") or request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("surveys:welcome", kwargs={"token": token})
-    return redirect(target)
+    return redirect(same_site_next(request) or reverse("surveys:welcome", kwargs={"token": token}))
+
+
+def same_site_next(request) -> str:
+    """The `next` the form sent when it is a path on this site; "" for junk or another site's URL."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
 
 
 def _channel(token: str, response: Response) -> Channel:

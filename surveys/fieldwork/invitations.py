@@ -5,7 +5,7 @@ from django.db import transaction
 
 from surveys.authoring.waves import wave_languages
 from surveys.models import Firm, Invitation, Questionnaire, Response, Wave
-from surveys.tokens import new_salt, token_from_salt, token_hash
+from surveys.tokens import new_salt, token_for, token_from_salt, token_hash
 
 
 def wave_default(*, questionnaire: Questionnaire) -> Wave:
@@ -19,8 +19,15 @@ def wave_default(*, questionnaire: Questionnaire) -> Wave:
     return wave
 
 
+class TokenKeyMissing(RuntimeError):
+    """No key of TOKEN_KEYS made this invitation's link: the key that did was removed from the ring."""
+
+
 def invitation_token(invitation: Invitation) -> str:
-    return token_from_salt(invitation.token_salt)
+    token = token_for(salt=invitation.token_salt, stored_hash=invitation.token_hash)
+    if token is None:  # printing a link that opens nothing would be worse than stopping
+        raise TokenKeyMissing(f"invitation {invitation.pk}: its token key is not in TOKEN_KEYS (docs/running.md)")
+    return token
 
 
 @transaction.atomic

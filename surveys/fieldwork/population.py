@@ -16,10 +16,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from surveys.models import Firm
+from surveys.models.fieldwork import new_pseudonym
 from surveys.tabular import ImportFileError, decimal_mark, parse_number, table_read
 
 # Firm fields an import may set; everything else in the file goes to `attributes`.
@@ -321,13 +322,28 @@ def firms_upsert(*, records: dict[str, dict]) -> tuple[int, int]:
     for ident, record in records.items():
         attributes = {**existing.get(ident, {}), **record["attributes"]}
         values = {k: v for k, v in record.items() if k != "attributes"}
-        firm = Firm(**values, attributes=attributes, updated_at=now)
+        firm = Firm(**values, attributes=attributes, updated_at=now, pseudonym=new_pseudonym())
         by_fields.setdefault(tuple(sorted(values)), []).append(firm)
     for fields, firms in by_fields.items():
         update = [f for f in fields if f != "identifier"] + ["attributes", "updated_at"]
-        Firm.objects.bulk_create(firms, batch_size=2000, update_conflicts=True, unique_fields=["identifier"],
-                                 update_fields=update)
+        for start in range(0, len(firms), 2000):
+            _firms_upsert_batch(firms[start:start + 2000], update)
     return len(records) - len(existing), len(existing)
+
+
+def _firms_upsert_batch(firms: list[Firm], update: list[str], attempts: int = 5) -> None:
+    """One batch in a savepoint: a pseudonym that collides with another firm's is drawn again."""
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                Firm.objects.bulk_create(firms, update_conflicts=True, unique_fields=["identifier"],
+                                         update_fields=update)
+            return
+        except IntegrityError as exc:
+            if "pseudonym" not in str(exc) or attempt == attempts - 1:
+                raise
+            for firm in firms:
+                firm.pseudonym = new_pseudonym()
 
 
 def _existing_attributes(identifiers: list[str]) -> dict[str, dict]:

@@ -4,14 +4,15 @@ from django.db import models
 
 
 def new_pseudonym() -> str:
-    return "F" + secrets.token_hex(5).upper()
+    """64 random bits: a million firms collide with odds of about 1 in 36 million (imports retry anyway)."""
+    return "F" + secrets.token_hex(8).upper()
 
 
 class Firm(models.Model):
     """A respondent organisation of the population (business register extract)."""
 
     identifier = models.CharField(max_length=40, unique=True, help_text="Tax / VAT number or register id.")
-    pseudonym = models.CharField(max_length=12, unique=True, default=new_pseudonym, editable=False)
+    pseudonym = models.CharField(max_length=20, unique=True, default=new_pseudonym, editable=False)
     name = models.CharField(max_length=200)
     language = models.CharField(max_length=5, default="en")
     country = models.CharField(max_length=2, blank=True)

@@ -20,6 +20,7 @@ TEXTS: dict[str, str] = {
     "quota_closed": _("We have already received enough answers from firms like yours, so we do not need to ask you "
                       "any more questions. Thank you very much for your help: there is nothing else you need to do."),
     "not_number": _('Please enter a number.'),
+    "too_big": _("This number is too large."),
     "ambiguous": _("“{typed}” can be read as {a} or as {b}. Please write {plain_a} or {plain_b}."),
     "hidden_answer": _("Answered although skip logic hides this question."),
     "error_summary_title": _("There is a problem"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from surveys.questionnaire.numbers import number_format, number_read, plain
 from surveys.questionnaire.texts import pick, t
@@ -18,6 +18,10 @@ from .spec import FieldSpec, ItemSpec, Spec
 
 MISSING_PREFIX = "missing:"
 EMPTY = (None, "", [])
+# Beyond any figure a firm reports, and within what Decimal (28 digits) and float round exactly:
+# larger or longer numbers ("1e309", 40 nines) are refused with a message, not computed with.
+NUMBER_MAX_TEXT = 40
+NUMBER_MAX_DIGITS = 15  # before the decimal point
 
 
 @dataclass
@@ -47,8 +51,13 @@ def _number(f: FieldSpec, raw, lang: str):
     cfg = f.item.config
     if isinstance(raw, (int, float, Decimal)):  # imports and generators pass numbers, not text
         number = Decimal(str(raw))
+    elif len(str(raw).strip()) > NUMBER_MAX_TEXT:
+        return None, t("too_big", lang)
     else:
-        reading = number_read(raw, lang)
+        try:
+            reading = number_read(raw, lang)
+        except (InvalidOperation, ArithmeticError, ValueError):  # 1E+999999999 overflows the context
+            return None, t("not_number", lang)
         if reading.ambiguous:
             mine, other = reading.ambiguous
             return None, t("ambiguous", lang, typed=str(raw).strip(), a=number_format(mine, lang),
@@ -58,8 +67,8 @@ def _number(f: FieldSpec, raw, lang: str):
         if f.item.kind == "year":
             return None, t("year", lang, a=_limit(cfg.get("min")) or 1000, b=_limit(cfg.get("max")) or 2100)
         return None, t("not_number", lang)
-    if number.adjusted() >= 15:  # beyond any range we ask for, and beyond what rounding can handle
-        return None, t("max", lang, v=number_format(_limit(cfg.get("max")) or 10**15 - 1, lang))
+    if number.adjusted() >= NUMBER_MAX_DIGITS:  # beyond any business figure, and beyond what rounding can handle
+        return None, t("too_big", lang)
     decimals = int(cfg.get("decimals", 0))
     if number != round(number, decimals):
         return None, t("decimals", lang, n=decimals) if decimals else t("decimals0", lang)

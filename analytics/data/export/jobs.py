@@ -27,11 +27,19 @@ from surveys.dispatch import enqueue
 from surveys.models import Questionnaire
 
 IDENTIFIER_PERMISSIONS = ("analytics.export_identifiers", "surveys.view_firm_contacts")
+ALL_EXPORTS_PERMISSION = "analytics.access_all_exports"
 STALE_RUN = dt.timedelta(hours=2)
 
 
 def may_export_identifiers(user) -> bool:
     return bool(user and user.is_active and any(user.has_perm(p) for p in IDENTIFIER_PERMISSIONS))
+
+
+def export_jobs_visible(*, user):
+    """The export jobs a user may list and download: their own, or every one with the permission
+    `analytics.access_all_exports` (an export is a copy of the answers; analysts do not share them)."""
+    jobs = ExportJob.objects.select_related("created_by", "questionnaire")
+    return jobs if user.has_perm(ALL_EXPORTS_PERMISSION) else jobs.filter(created_by=user)
 
 
 def export_write(*, questionnaire: Questionnaire, options: ExportOptions, path: Path,
