@@ -21,9 +21,9 @@ REF_PREFIX = "ref:"
 
 # Multilingual columns per sheet: `<name>::<lang>` (or `<name>` alone for the default language)
 TEXT_COLUMNS = {
-    SURVEY: ("label", "hint", "note", "unit", "constraint_message"),
+    SURVEY: ("label", "hint", "note", "unit", "constraint_message", "interviewer_label", "interviewer_hint"),
     CHOICES: ("label", "hint", "note"),
-    SETTINGS: ("title", "intro"),
+    SETTINGS: ("title", "intro", *(f"welcome_{part}" for part in ("who", "why", "use", "contact"))),
     DERIVED: ("label",),
     CHECKS: ("message",),
     VARIANTS: ("label",),
@@ -43,6 +43,7 @@ PLAIN_COLUMNS = {
     TABLES: ("table", "title", "group", "levels", "item", "variables", "kind", "statistic", "test", "base",
              "label", "decimals"),
 }
+WELCOME_PARTS = ("who", "why", "use", "contact")  # the welcome page's texts (settings sheet)
 TRUE_WORDS = {"yes", "true", "1", "y"}
 FALSE_WORDS = {"no", "false", "0", "n"}
 

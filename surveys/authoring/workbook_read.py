@@ -29,6 +29,7 @@ from surveys.authoring.layout import (
     TEXT_COLUMNS,
     TRUE_WORDS,
     VARIANTS,
+    WELCOME_PARTS,
 )
 from surveys.authoring.xlsform import condition
 from surveys.models import Item
@@ -173,6 +174,9 @@ class _Reader:
                 self.problem(SETTINGS, row.number, "coding", f"not valid JSON ({exc.msg})")
         if row.get("default_group"):
             raw["default_group"] = row.get("default_group")
+        welcome = {part: row.texts[f"welcome_{part}"] for part in WELCOME_PARTS if row.texts.get(f"welcome_{part}")}
+        if welcome:
+            raw["welcome"] = welcome
         return raw
 
     def choice_lists(self) -> dict[str, list[dict]]:
@@ -239,6 +243,10 @@ class _Reader:
         for key, column in (("help", "hint"), ("note", "note"), ("unit", "unit")):
             if row.texts.get(column):
                 item[key] = row.texts[column]
+        pairs = (("wording", "interviewer_label"), ("help", "interviewer_hint"))
+        interviewer = {key: row.texts[column] for key, column in pairs if row.texts.get(column)}
+        if interviewer:  # read out on the telephone instead of the web wording (docs/definition-format.md)
+            item["interviewer"] = interviewer
         required = self.flag(SURVEY, row, "required", True)
         if required is False:
             item["required"] = False

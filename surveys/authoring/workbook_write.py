@@ -23,6 +23,7 @@ from surveys.authoring.layout import (
     TABLES,
     TEXT_COLUMNS,
     VARIANTS,
+    WELCOME_PARTS,
     generated_list,
 )
 
@@ -72,6 +73,8 @@ class _Sheets:
             "languages": " ".join(self.languages), "modes": " ".join(raw.get("modes") or []),
             "missing_codes": " ".join(raw.get("missing_codes") or []),
             "notes_fields": _yes(raw.get("notes_fields")) or "no", **self.texts("intro", raw.get("intro")),
+            **{k: v for part in WELCOME_PARTS
+               for k, v in self.texts(f"welcome_{part}", (raw.get("welcome") or {}).get(part)).items()},
             "default_group": raw.get("default_group", ""),
             "coding": json.dumps(raw["coding"], ensure_ascii=False) if raw.get("coding") else ""})
         for module in raw.get("modules") or []:
@@ -94,6 +97,8 @@ class _Sheets:
         row = {"name": code, "required": "yes" if i.get("required", True) else "no",
                **self.texts("label", i.get("wording")), **self.texts("hint", i.get("help")),
                **self.texts("note", i.get("note")), **self.texts("unit", i.get("unit")),
+               **self.texts("interviewer_label", (i.get("interviewer") or {}).get("wording")),
+               **self.texts("interviewer_hint", (i.get("interviewer") or {}).get("help")),
                "relevant": i.get("relevance") or "", "scale": i.get("scale", "")}
         row["type"] = kind
         if "choices" in i:
