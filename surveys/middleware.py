@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import patch_cache_control
 
@@ -41,6 +41,8 @@ class RejectNulMiddleware:
                                           content_type="text/plain; charset=utf-8")
         if hostile:
             log.info("refused a request with a NUL character: %s", request.path.replace(NUL, "\\x00"))
+            if request.path.startswith("/api/"):  # API clients get the API's own error shape
+                return JsonResponse({"detail": NUL_MESSAGE}, status=400)
             return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 

@@ -45,7 +45,7 @@ def test_staff_author_preview_publish_then_a_firm_answers_and_the_export_has_it(
     previewer = Respondent(page)
     previewer.fill({**ANSWERS, "S2": "0"})
     previewer.save()
-    expect(page.locator("#item-S2 [role=alert]").first).to_contain_text("Almeno un addetto")
+    expect(page.locator("#item-S2 .error-message").first).to_contain_text("Almeno un addetto")
     previewer.fill(ANSWERS)
     page.fill('#page-form [name="S2"]', "35")
     previewer.save()

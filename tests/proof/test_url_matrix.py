@@ -69,8 +69,36 @@ RULES: dict[str, tuple[int, ...]] = {
     "results/<slug:code>/views/": (405,) * 6,
     "results/<slug:code>/recompute/": (405,) * 6,
     "results/<slug:code>/<slug:report>.csv": (L, L, 404, 404, 404, 404),
-    "results/<slug:code>/<slug:report>/<slug:block>.csv": (L, L, 404, 404, 404, 404),
-    "results/<slug:code>/<slug:report>/<slug:block>.svg": (L, L, 404, 404, 404, 404),
+    "results/<slug:code>/<slug:report>/<str:block>.csv": (L, L, 404, 404, 404, 404),
+    "results/<slug:code>/<slug:report>/<str:block>.svg": (L, L, 404, 404, 404, 404),
+    "s/<str:token>/p/<str:module>/back/": (405,) * 6,
+    "s/<str:token>/closed/": (L,) * 6,  # only a case a full quota closed: others go to the welcome page
+    "cati/case/<int:pk>/p/<str:module>/back/": (405,) * 6,
+    "accounts/api-tokens/": (L, 200, 200, 200, 200, 200),  # every signed-in user manages their own tokens
+    "accounts/api-tokens/<int:token_id>/revoke/": (405,) * 6,
+    "staff/authoring/": (L, 403, 403, 200, 200, 403),
+    "staff/authoring/upload/": (405,) * 6,
+    "staff/authoring/drafts/<int:draft_id>/": (L, 403, 403, 404, 404, 403),  # no such draft
+    "staff/authoring/drafts/<int:draft_id>/publish/": (405,) * 6,
+    "staff/authoring/drafts/<int:draft_id>/preview/<slug:language>/": (L, 403, 403, 404, 404, 403),
+    "staff/authoring/drafts/<int:draft_id>/preview/<slug:language>/done/": (L, 403, 403, 404, 404, 403),
+    "staff/authoring/drafts/<int:draft_id>/preview/<slug:language>/<str:module>/": (L, 403, 403, 404, 404, 403),
+    "staff/authoring/drafts/<int:draft_id>/preview/<slug:language>/<str:module>/relevance/": (405,) * 6,
+    # the proof world's format is json, which a questionnaire is not exported as
+    "staff/authoring/questionnaires/<slug:code>/export.<slug:fmt>": (L, 403, 403, 404, 404, 403),
+    "staff/authoring/questionnaires/<slug:code>/waves/": (405,) * 6,
+    "staff/authoring/waves/<int:wave_id>/settings/": (L, 403, 403, 200, 200, 403),
+    "api/v1/schema/": (200,) * 6,
+    "api/v1/docs/": (200,) * 6,
+    # the API takes personal tokens only (a signed-in browser session is not enough): 401 without one
+    **{pattern: (401,) * 6 for pattern in (
+        "api/v1/questionnaires/", "api/v1/questionnaires/<slug:code>/",
+        "api/v1/questionnaires/<slug:code>/versions/<version:number>/", "api/v1/questionnaires/<slug:code>/codebook/",
+        "api/v1/questionnaires/<slug:code>/responses/", "api/v1/questionnaires/<slug:code>/waves/",
+        "api/v1/questionnaires/<slug:code>/waves/<slug:wave>/tracking/", "api/v1/questionnaires/<slug:code>/results/",
+        "api/v1/questionnaires/<slug:code>/results/<slug:report>/", "api/v1/questionnaires/<slug:code>/exports/",
+        "api/v1/exports/<uuid:key>/", "api/v1/exports/<uuid:key>/download/")},
+    "^api/": (404,) * 6,  # any other /api/ path: a JSON 404
 }
 
 
@@ -112,7 +140,7 @@ def test_every_url_has_a_rule_and_every_role_gets_it(world):
     missing, wrong, seen = [], [], {}
     for route in routes():
         admin = route.pattern.startswith("admin/")
-        if not admin and route.pattern not in RULES:
+        if not admin and route.pattern not in RULES and not os.environ.get("PROOF_SHOW_STATUSES"):
             missing.append(route.pattern)
             continue
         path = fill(route.pattern, values)
@@ -123,7 +151,8 @@ def test_every_url_has_a_rule_and_every_role_gets_it(world):
             status = client.get(path).status_code
             seen.setdefault(route.pattern, []).append(status)
             TALLY["url matrix: requests (URL x role)"] += 1
-            expected = _admin_expected(route, role, users[role]) if admin else {RULES[route.pattern][index]}
+            rule = RULES.get(route.pattern, (0,) * 6)  # (0, ...): a new URL shown with PROOF_SHOW_STATUSES
+            expected = _admin_expected(route, role, users[role]) if admin else {rule[index]}
             if status not in expected or status >= 500:
                 wrong.append(f"{role:13} GET {path} -> {status}, expected {sorted(expected)}")
     TALLY["url matrix: URL patterns"] = len(routes())
