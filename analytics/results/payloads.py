@@ -11,7 +11,7 @@ from analytics.results.scopes import scope_mask
 from analytics.stats.weighting import WeightingError, design_weights
 from surveys.models import Questionnaire
 
-CATALOGUE_VERSION = "2"  # bump when report definitions change, so stored results are recomputed
+CATALOGUE_VERSION = "3"  # bump when report definitions change, so stored results are recomputed
 
 
 def frame_weights(frame: pd.DataFrame, weighting: Weighting | None) -> np.ndarray | None:

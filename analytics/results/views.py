@@ -1,7 +1,9 @@
 """Results dashboard for staff and analysts: stored results only, as tables, SVG charts and CSV downloads.
 
-Access: logged-in staff, or users with the permission analytics.view_results. Viewers without
-staff status or analytics.see_small_cells see small cells hidden (settings.ANALYTICS_MIN_CELL).
+Access: logged-in staff, or users with the permission analytics.view_results. Viewers without the
+permission analytics.see_small_cells see small cells hidden (settings.ANALYTICS_MIN_CELL), whatever
+their staff status: the permission alone decides. Recomputing and the run log need
+analytics.change_resultset.
 """
 from __future__ import annotations
 
@@ -30,9 +32,13 @@ def may_view_results(user) -> bool:
 
 
 def suppress_below(user) -> int:
-    if user.is_staff or user.has_perm("analytics.see_small_cells"):
+    if user.has_perm("analytics.see_small_cells"):
         return 0
     return getattr(settings, "ANALYTICS_MIN_CELL", 5)
+
+
+def may_recompute(user) -> bool:
+    return user.has_perm("analytics.change_resultset")
 
 
 results_viewer = user_passes_test(may_view_results)
@@ -81,8 +87,9 @@ def dashboard(request, code: str):
     return render(request, "analytics/dashboard.html", {
         "questionnaire": questionnaire, "form": form, "names": names, "name": name, "result_set": result_set,
         "sections": sections, "scope": key, "filters": filters, "group": group, "hide": hide,
-        "runs": selectors.runs_recent(questionnaire=questionnaire) if request.user.is_staff else [],
-        "query": urlencode({"scope": key}), "stale": _stale(result_set), "nav_query": _without(request.GET, "report")})
+        "runs": selectors.runs_recent(questionnaire=questionnaire) if may_recompute(request.user) else [],
+        "query": urlencode({"scope": key}), "stale": _stale(result_set),
+        "may_recompute": may_recompute(request.user), "nav_query": _without(request.GET, "report")})
 
 
 def _without(query, name: str) -> str:
@@ -116,7 +123,7 @@ def scope_create(request, code: str):
 @require_POST
 @login_required
 def recompute(request, code: str):
-    if not request.user.is_staff:
+    if not may_recompute(request.user):
         raise PermissionDenied
     questionnaire = get_object_or_404(Questionnaire, code=code)
     results_request_recompute(questionnaire_id=questionnaire.pk, countdown=0)
@@ -145,7 +152,8 @@ def _download(body: str, content_type: str, filename: str) -> HttpResponse:
 def block_csv(request, code: str, report: str, block: str):
     payload, found = _stored_block(request, code, report, block)
     table = block_table(found, payload, suppress_below=suppress_below(request.user))
-    return _download(table_csv(table, title=True), "text/csv; charset=utf-8", f"{code}-{report}-{block}.csv")
+    body = table_csv(table, title=True, report=payload)
+    return _download(body, "text/csv; charset=utf-8", f"{code}-{report}-{block}.csv")
 
 
 @login_required
@@ -167,5 +175,5 @@ def whole_report_csv(request, code: str, report: str):
         raise Http404
     hide = suppress_below(request.user)
     payloads = _report_payloads(result_set, questionnaire, report)
-    tables = [t for p in payloads for t in report_tables(p, suppress_below=hide)]
-    return _download(report_csv(tables), "text/csv; charset=utf-8", f"{code}-{report}.csv")
+    sections = [(p, report_tables(p, suppress_below=hide)) for p in payloads]
+    return _download(report_csv(sections), "text/csv; charset=utf-8", f"{code}-{report}.csv")

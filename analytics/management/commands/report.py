@@ -41,9 +41,10 @@ class Command(BaseCommand):
         result_set = self._result_set(questionnaire, options)
         payloads = self._payloads(questionnaire, result_set, options["report"])
         hide = getattr(settings, "ANALYTICS_MIN_CELL", 5) if options["suppress"] else 0
-        tables = [t for p in payloads for t in report_tables(p, suppress_below=hide)]
+        sections = [(p, report_tables(p, suppress_below=hide)) for p in payloads]
+        tables = [t for _, section in sections for t in section]
         if options["format"] == "csv":
-            self.stdout.write(report_csv(tables))
+            self.stdout.write(report_csv(sections))
             return
         self.stdout.write(json.dumps({
             "survey": questionnaire.code, "scope": result_set.key, "n": result_set.n_responses,
