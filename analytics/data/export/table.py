@@ -10,11 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.db.models import Q
 from django.utils import timezone
 
 from analytics.data.export.options import ExportOptions
 from surveys.answering.readmodel import readmodel_frame
-from surveys.models import Firm, Questionnaire, Wave
+from surveys.models import Firm, Invitation, Questionnaire, Wave
 from surveys.questionnaire.codebook import (
     IDENTIFIER_VARIABLES,
     META_VARIABLES,
@@ -65,6 +66,7 @@ def export_table(questionnaire: Questionnaire, options: ExportOptions) -> Export
     where, params = _where(questionnaire, options)
     frame = readmodel_frame(questionnaire, columns=READ_META + [v.name for v in variables], where=where,
                             params=params)
+    frame = _with_invited(questionnaire, frame, options)
     meta = _meta_frame(questionnaire, frame, options)
     data = _other_versions(frame, variables)
     if not options.clean:
@@ -122,6 +124,30 @@ def _where(questionnaire: Questionnaire, options: ExportOptions) -> tuple[str, l
             clauses.append(f"COALESCE(submitted_at, started_at) {op} %s")
             params.append(_utc(bound))
     return " AND ".join(clauses), params
+
+
+def _with_invited(questionnaire: Questionnaire, frame: pd.DataFrame, options: ExportOptions) -> pd.DataFrame:
+    """Invited cases have no read-model row until the firm saves a page: add one empty row per such case
+    when the export asks for them (status 'invited', or every status), so the filter returns what it says."""
+    if options.statuses and "invited" not in options.statuses or options.modes or options.since or options.until:
+        return frame
+    invitations = Invitation.objects.filter(wave__questionnaire=questionnaire).filter(
+        Q(response__isnull=True) | Q(response__status="invited"))
+    if options.waves:
+        invitations = invitations.filter(wave__code__in=options.waves)
+    rows = [{"response_id": pd.NA if response_id is None else response_id, "firm_id": firm_id, "wave_id": wave_id,
+             "version": version, "status": "invited", "language": language}
+            for response_id, firm_id, wave_id, version, language in invitations.order_by("pk").values_list(
+                "response__pk", "firm_id", "wave_id", "wave__version__number", "language")]
+    known = set(frame["response_id"].dropna().tolist())
+    rows = [r for r in rows if r["response_id"] is pd.NA or r["response_id"] not in known]
+    if not rows:
+        return frame
+    extra = pd.DataFrame(rows, columns=frame.columns)
+    for name in ("started_at", "submitted_at"):
+        extra[name] = pd.Series([None] * len(extra), dtype=object)
+    return pd.concat([frame, extra.astype({c: frame[c].dtype for c in frame.columns if c not in (
+        "response_id", "started_at", "submitted_at")}, errors="ignore")], ignore_index=True)
 
 
 def _utc(moment: dt.datetime | dt.date) -> dt.datetime:

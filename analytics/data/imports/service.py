@@ -10,7 +10,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import transaction
 
-from analytics.data.imports.cells import META_COLUMNS
+from analytics.data.imports.cells import META_COLUMNS, formula_escape_text
 from analytics.data.imports.layout import Layout
 from surveys.answering.readmodel import questionnaire_variables, readmodel_upsert
 from surveys.answering.saves import response_record, schedule_results
@@ -21,6 +21,14 @@ from surveys.questionnaire.validation import validate_all
 from surveys.questionnaire.variables import column_name
 from surveys.tabular import ImportFileError, read_table
 from surveys.tokens import new_salt, token_from_salt, token_hash
+
+
+def _is_xlsx(stream) -> bool:
+    position = stream.tell()
+    stream.seek(0)
+    magic = stream.read(4)
+    stream.seek(position)
+    return magic == b"PK\x03\x04"
 
 
 @dataclass
@@ -195,6 +203,8 @@ def responses_import(*, questionnaire: Questionnaire, stream: BinaryIO, filename
         _check_size(stream)
         wave = _wave_option(questionnaire, wave_code)
         header, rows = read_table(stream, filename)
+        if _is_xlsx(stream):  # XLSX text cells hold the text itself; escape as CSV does, the layout unescapes
+            rows = [[formula_escape_text(cell) for cell in row] for row in rows]
         importer = _Importer(questionnaire, header, wave, report)
         importer.check_header()
     except ImportFileError as exc:
