@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from analytics.reports import ITEMS_BY_GROUP, report_get, report_names
+from analytics.reports import ITEMS_BY_GROUP, report_get, report_menu, report_names
 from analytics.results import selectors
 from analytics.results.charts import chart_for, chart_svg
 from analytics.results.forms import ScopeForm
@@ -64,7 +64,9 @@ def _report_payloads(result_set, questionnaire: Questionnaire, name: str) -> lis
 @login_required
 @results_viewer
 def results_home(request):
-    return render(request, "analytics/home.html", {"rows": selectors.questionnaires_with_results()})
+    rows = [{**row, "reports": report_menu(row["questionnaire"].code)}
+            for row in selectors.questionnaires_with_results()]
+    return render(request, "analytics/home.html", {"rows": rows})
 
 
 @login_required
@@ -76,6 +78,8 @@ def dashboard(request, code: str):
     names = report_names(code)
     name = request.GET.get("report") if request.GET.get("report") in names else names[0]
     result_set = selectors.result_set_get(questionnaire=questionnaire, key=key)
+    if result_set is None or result_set.computed_at is None:
+        result_set = _compute_on_open(request, questionnaire, filters, group) or result_set
     hide = suppress_below(request.user)
     sections = []
     for payload in _report_payloads(result_set, questionnaire, name) if result_set else []:
@@ -89,7 +93,20 @@ def dashboard(request, code: str):
         "sections": sections, "scope": key, "filters": filters, "group": group, "hide": hide,
         "runs": selectors.runs_recent(questionnaire=questionnaire) if may_recompute(request.user) else [],
         "query": urlencode({"scope": key}), "stale": _stale(result_set),
-        "may_recompute": may_recompute(request.user), "nav_query": _without(request.GET, "report")})
+        "may_recompute": may_recompute(request.user), "menu": report_menu(code),
+        "current": next(m for m in report_menu(code) if m["name"] == name),
+        "nav_query": _without(request.GET, "report")})
+
+
+def _compute_on_open(request, questionnaire: Questionnaire, filters: dict, group: str):
+    """A view not stored yet is computed on first open (in the background; the page shows progress)."""
+    try:
+        result_set = result_set_for(questionnaire=questionnaire, filters=filters, group=group, user=request.user)
+    except ValueError:
+        return None
+    results_request_recompute(questionnaire_id=questionnaire.pk, countdown=0)
+    result_set.refresh_from_db()
+    return result_set
 
 
 def _without(query, name: str) -> str:
