@@ -12,6 +12,7 @@ urlpatterns = [
     path("waves/<int:wave_id>/remind/", staff.wave_remind, name="remind"),
     path("waves/<int:wave_id>/sample/", staff.sample_new, name="sample-new"),
     path("samples/<int:sample_id>/", staff.sample_detail, name="sample"),
+    path("samples/<int:sample_id>/firms.csv", staff.sample_download, name="sample-csv"),
     path("population/import/", staff.import_upload, name="import-upload"),
     path("population/import/<int:import_id>/", staff.import_detail, name="import"),
     path("population/import/<int:import_id>/check/", staff.import_check, name="import-check"),

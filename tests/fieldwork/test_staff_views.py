@@ -73,3 +73,23 @@ def test_import_page_upload_check_then_import(client, staff, settings, tmp_path)
     client.post(reverse("fieldwork:import-apply", args=[record.pk]), {**mapping, "accept_valid": "on"})
     record.refresh_from_db()
     assert record.status == "imported" and Firm.objects.get().attributes == {"source": "AIDA"}
+
+
+def test_sample_page_lists_the_drawn_firms_with_their_strata_and_exports_them(client, staff, wave):
+    import csv
+    import io
+
+    RegisterFirmFactory.create_batch(4, district="TV_FURN", name="=cmd|calc")
+    RegisterFirmFactory.create_batch(3, district="VI_MECH")
+    sample = sample_draw(wave=wave, name="main", strata_fields=["district"], allocation="census", seed=1)
+    client.force_login(staff)
+    page = client.get(reverse("fieldwork:sample", args=[sample.pk])).content.decode()
+    assert "Drawn firms (7)" in page and page.count("TV_FURN") >= 5 and 'id="sample-csv"' in page
+    response = client.get(reverse("fieldwork:sample-csv", args=[sample.pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:2] == ["firm_identifier", "firm_name"] and len(rows) == 8
+    assert len({r[8] for r in rows[1:]}) == 2 and "TV_FURN" in rows[1][8] + rows[-1][8]
+    assert "'=cmd|calc" in {r[1] for r in rows[1:]}  # escaped against spreadsheet formulas
+    client.logout()
+    assert client.get(reverse("fieldwork:sample-csv", args=[sample.pk])).status_code == 302
