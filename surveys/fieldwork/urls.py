@@ -9,6 +9,7 @@ urlpatterns = [
     path("waves/<int:wave_id>/", staff.tracking, name="tracking"),
     path("waves/<int:wave_id>/recompute/", staff.tracking_refresh, name="recompute"),
     path("waves/<int:wave_id>/invite/", staff.wave_invite, name="invite"),
+    path("waves/<int:wave_id>/invite/confirm/", staff.wave_invite_confirm, name="invite-confirm"),
     path("waves/<int:wave_id>/remind/", staff.wave_remind, name="remind"),
     path("waves/<int:wave_id>/sample/", staff.sample_new, name="sample-new"),
     path("samples/<int:sample_id>/", staff.sample_detail, name="sample"),

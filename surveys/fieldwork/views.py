@@ -26,7 +26,7 @@ from surveys.fieldwork.forms import (
     mapping_from,
     mapping_initial,
 )
-from surveys.fieldwork.mailing import invitations_schedule, reminder_days, reminders_queue
+from surveys.fieldwork.mailing import invitations_pending, invitations_schedule, reminder_days, reminders_queue
 from surveys.fieldwork.population import upload_columns, upload_create, upload_run
 from surveys.fieldwork.sampling import SampleError, sample_csv, sample_draw, sample_selections
 from surveys.fieldwork.tracking import (
@@ -104,6 +104,13 @@ def wave_invite(request, wave_id: int):
     messages.success(request, "Invitations are being prepared for every sampled firm not yet invited; the workers "
                               "send them in batches. Recompute in a moment to follow them.")
     return redirect("fieldwork:tracking", wave_id=wave.pk)
+
+
+@staff_permission("surveys.send_messages")
+def wave_invite_confirm(request, wave_id: int):
+    """Before anything is mailed: how many invitations would go out, in which languages."""
+    wave = get_object_or_404(Wave.objects.select_related("questionnaire"), pk=wave_id)
+    return render(request, "fieldwork/invite_confirm.html", {"wave": wave, "pending": invitations_pending(wave=wave)})
 
 
 @require_POST

@@ -93,3 +93,20 @@ def test_sample_page_lists_the_drawn_firms_with_their_strata_and_exports_them(cl
     assert "'=cmd|calc" in {r[1] for r in rows[1:]}  # escaped against spreadsheet formulas
     client.logout()
     assert client.get(reverse("fieldwork:sample-csv", args=[sample.pk])).status_code == 302
+
+
+def test_sending_invitations_asks_for_confirmation_with_the_count(client, staff, wave, fast_mail,
+                                                                  django_capture_on_commit_callbacks):
+    RegisterFirmFactory.create_batch(3, district="TV_FURN", language="it")
+    RegisterFirmFactory.create_batch(2, district="VI_MECH", language="en")
+    sample_draw(wave=wave, name="main", strata_fields=["district"], allocation="census", seed=1)
+    client.force_login(staff)
+    tracking = client.get(reverse("fieldwork:tracking", args=[wave.pk])).content.decode()
+    assert reverse("fieldwork:invite-confirm", args=[wave.pk]) in tracking
+    page = client.get(reverse("fieldwork:invite-confirm", args=[wave.pk])).content.decode()
+    assert "<strong>5</strong> invitations" in page and "<li>it: 3</li>" in page and "Send 5 invitations" in page
+    assert len(mail.outbox) == 0  # nothing is mailed before the confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("fieldwork:invite", args=[wave.pk]), {"confirmed": "5"})
+    assert len(mail.outbox) == 5
+    assert "nothing to send" in client.get(reverse("fieldwork:invite-confirm", args=[wave.pk])).content.decode()
