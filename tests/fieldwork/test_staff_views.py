@@ -1,4 +1,6 @@
 """Staff pages: permissions, tracking with its chart, drawing a sample, importing a register file."""
+import io
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -110,3 +112,31 @@ def test_sending_invitations_asks_for_confirmation_with_the_count(client, staff,
         client.post(reverse("fieldwork:invite", args=[wave.pk]), {"confirmed": "5"})
     assert len(mail.outbox) == 5
     assert "nothing to send" in client.get(reverse("fieldwork:invite-confirm", args=[wave.pk])).content.decode()
+
+
+def test_register_import_takes_country_and_language_from_the_province_or_the_form_defaults(
+        client, staff, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(staff)
+    text = ("P.IVA;Ragione sociale;Provincia\n01234567890;Alfa;TV\n02222222222;Beta;Gipuzkoa\n"
+            "03333333333;Gamma;\n")
+    upload = SimpleUploadedFile("register.csv", text.encode("utf-8"), content_type="text/csv")
+    response = client.post(reverse("fieldwork:import-upload"), {
+        "file": upload, "encoding": "auto", "decimal": "auto", "turnover_multiplier": "1",
+        "default_country": "it", "default_language": "it"})
+    record = PopulationImport.objects.get()
+    assert response["Location"] == reverse("fieldwork:import", args=[record.pk])
+    client.post(reverse("fieldwork:import-apply", args=[record.pk]),
+                {"col0": "identifier", "col1": "name", "col2": "region"})
+    firms = {f.name: (f.country, f.language) for f in Firm.objects.all()}
+    assert firms == {"Alfa": ("IT", "it"), "Beta": ("ES", "es"), "Gamma": ("IT", "it")}
+
+
+def test_register_import_command_defaults(tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "firms.csv"
+    path.write_text("id,name,country,language\nA1,Alfa,,\nB2,Beta,ES,\nC3,Gamma,,en\n", encoding="utf-8")
+    call_command("import_firms", str(path), "--country", "IT", "--language", "it", stdout=io.StringIO())
+    firms = {f.name: (f.country, f.language) for f in Firm.objects.all()}
+    assert firms == {"Alfa": ("IT", "it"), "Beta": ("ES", "es"), "Gamma": ("IT", "en")}
