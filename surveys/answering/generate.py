@@ -123,17 +123,23 @@ def responses_generate(*, questionnaire: Questionnaire, count: int, seed: int = 
     wave = wave or wave_default(questionnaire=questionnaire)
     spec = spec_for_version(wave.version)
     rng = random.Random(seed)
+    # a second run with the same seed adds firms after the first run's, instead of clashing with them
+    start = Firm.objects.filter(identifier__startswith=_prefix(questionnaire, seed, wave)).count()
     done = 0
     while done < count:
         size = min(batch, count - done)
-        _batch_create(questionnaire, wave, spec, rng, seed, done, size)
+        _batch_create(questionnaire, wave, spec, rng, seed, start + done, size)
         done += size
     return done
 
 
+def _prefix(questionnaire, seed: int, wave) -> str:
+    return f"GEN-{questionnaire.code[:12]}-{seed}-{wave.pk}-"
+
+
 @transaction.atomic
 def _batch_create(questionnaire, wave, spec: Spec, rng: random.Random, seed: int, offset: int, size: int) -> None:
-    prefix = f"GEN-{questionnaire.code[:12]}-{seed}-{wave.pk}-"
+    prefix = _prefix(questionnaire, seed, wave)
     language = spec.languages[0]
     firms = Firm.objects.bulk_create([
         Firm(identifier=f"{prefix}{offset + n}", name=f"Generated firm {offset + n}", language=language)

@@ -62,3 +62,9 @@ def test_any_seed_draws_valid_answers_even_where_earlier_pages_leave_no_choice(c
         for _ in range(150 if (code, seed) == ("italian-districts-2016", 7) else 8):
             answers = answers_generate(spec, rng)
             assert validate_all(spec, answers, allow_missing=True)[1] == {}
+
+
+def test_the_same_seed_can_run_twice_in_one_database(mini_version):
+    call_command("generate_responses", "--survey", "mini-test", "--count", "3", "--seed", "4")
+    call_command("generate_responses", "--survey", "mini-test", "--count", "3", "--seed", "4")
+    assert Response.objects.filter(version__questionnaire=mini_version.questionnaire).count() == 6
