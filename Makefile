@@ -44,12 +44,15 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 setup: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=$(VENV) -v 0
 
+# One SITE_URL from HOST and PORT: every link the platform prints or mails (demo, invitations) uses it.
+SITE_URL ?= http://$(HOST):$(PORT)
+
 demo: setup
 	$(PY) manage.py migrate --noinput
-	SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py demo
+	SITE_URL=$(SITE_URL) $(PY) manage.py demo
 
 run: demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: setup
 	$(VENV)/bin/ruff check .

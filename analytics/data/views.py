@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,18 +19,35 @@ from surveys.access import questionnaire_for_code
 from surveys.models import Questionnaire
 from surveys.questionnaire.codebook import codebook_csv, codebook_for
 
+DATA_PERMISSIONS = ("analytics.view_exportjob", "analytics.import_responses", "surveys.view_questionnaire")
+
+
+def may_use_data(user) -> bool:
+    """Exports, codebook and import are for roles holding a data permission (not for the admin's staff flag)."""
+    return user.is_active and any(user.has_perm(p) for p in DATA_PERMISSIONS)
+
+
+def data_user(view):
+    """Signed in (else the sign-in page) and holding a data permission (else 403)."""
+    def check(request, *args, **kwargs):
+        if not may_use_data(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+    check.__name__, check.__doc__ = view.__name__, view.__doc__
+    return login_required(check)
+
 
 def _export_form(questionnaire: Questionnaire, data=None) -> ExportForm:
     languages = sorted({lang for v in questionnaire.versions.all() for lang in v.languages or ["en"]})
     return ExportForm(data, waves=list(questionnaire.waves.values_list("code", flat=True)), languages=languages)
 
 
-@staff_member_required
+@data_user
 def data_home(request):
     return render(request, "data/home.html", {"questionnaires": Questionnaire.objects.all()})
 
 
-@staff_member_required
+@data_user
 @permission_required("analytics.view_exportjob", raise_exception=True)
 def exports(request, code: str):
     questionnaire = questionnaire_for_code(code)
@@ -43,7 +59,7 @@ def exports(request, code: str):
 
 
 @require_POST
-@staff_member_required
+@data_user
 @permission_required("analytics.add_exportjob", raise_exception=True)
 def export_create(request, code: str):
     questionnaire = questionnaire_for_code(code)
@@ -55,7 +71,7 @@ def export_create(request, code: str):
     return redirect("data:exports", code=code)
 
 
-@staff_member_required
+@data_user
 @permission_required("analytics.view_exportjob", raise_exception=True)
 def export_download(request, key):
     job = get_object_or_404(export_jobs_visible(user=request.user), key=key)
@@ -68,7 +84,7 @@ def export_download(request, key):
                         content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"))
 
 
-@staff_member_required
+@data_user
 def codebook_page(request, code: str):
     questionnaire = questionnaire_for_code(code)
     book = codebook_for(questionnaire)
@@ -77,7 +93,7 @@ def codebook_page(request, code: str):
                                                   "questionnaire": questionnaire})
 
 
-@staff_member_required
+@data_user
 def codebook_download(request, code: str, fmt: str):
     if fmt not in ("json", "csv"):
         raise Http404
@@ -91,7 +107,7 @@ def codebook_download(request, code: str, fmt: str):
     return response
 
 
-@staff_member_required
+@data_user
 @permission_required("analytics.import_responses", raise_exception=True)
 def import_upload(request, code: str):
     questionnaire = questionnaire_for_code(code)

@@ -14,7 +14,8 @@ from analytics.reports.spec import Block, Condition, Grouping, Report
 from surveys.questionnaire.variables import column_name
 
 __all__ = ["ITEMS_BY_GROUP", "Block", "Condition", "Data", "Grouping", "Report", "Unavailable", "catalogue",
-           "compute_report", "default_group", "filter_columns", "items_report", "report_get", "report_names"]
+           "compute_report", "default_group", "filter_columns", "items_report", "report_get", "report_menu",
+           "report_names"]
 
 _MODULES = {italian.CODE: italian, basque.CODE: basque}
 COMMON_FILTERS = {"mode": "mode"}
@@ -40,6 +41,14 @@ def report_get(code: str, name: str) -> Report | None:
 
 def report_names(code: str) -> list[str]:
     return [r.name for r in catalogue(code)] + [ITEMS_BY_GROUP]
+
+
+def report_menu(code: str) -> list[dict]:
+    """Name, printed title and source of each report, in menu order (the cross-tab last)."""
+    menu = [{"name": r.name, "title": r.title, "source": r.source, "fixed_groups": bool(r.grouping.column or any(
+        b.grouping for b in r.blocks))} for r in catalogue(code)]
+    return menu + [{"name": ITEMS_BY_GROUP, "title": "Cross-tab: every item by a grouping variable", "source": "",
+                    "fixed_groups": False}]
 
 
 def filter_columns(code: str) -> dict[str, str]:

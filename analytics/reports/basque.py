@@ -136,6 +136,22 @@ FIGURES = (
         grouping=SUBGROUPS),
 )
 
+_DIGITAL = "The use of digital technologies for manufacturing activities "
+# BQ Table 4 prints each mechanism as a full statement (instruments.md §2.8): the rows carry them verbatim.
+MECHANISMS = {
+    "B12_2_M1": _DIGITAL + "improves the production cost competitiveness of locations with high labour costs in "
+                           "comparison to countries with low production factor costs",
+    "B12_2_M2": _DIGITAL + "improves the quality and agility of production processes and lowers the interest to "
+                           "relocate or fragment production steps across space",
+    "B12_2_M3": _DIGITAL + "increases the interest of carrying out production close to where new product development "
+                           "and R&D take place (intra-organizational perspective)",
+    "B12_2_M4": _DIGITAL + "increases the interest of carrying out production close to where the main providers of "
+                           "production technology are located and where R&D on production processes takes place "
+                           "(inter-organizational perspective)",
+    "B12_2_M5": _DIGITAL + "increases the interest of carrying out production close to the end market",
+    "B12_2_M6": "Others",
+}
+
 TABLE_4 = Report(
     name="bq-table-4", title="Distribution of opinions on the mechanisms through which digital technologies can "
     "influence decisions on production location", instrument=CODE, source="BQ Table 4", grouping=SUBGROUPS,
@@ -148,11 +164,7 @@ TABLE_4 = Report(
               statistic="pct", labels={"B12_1": "Yes"}),
         Block("mechanisms", "Mechanisms (strong or very strong)", "likert", item="B12.2", base=("B12_1 == 1",),
               base_label="B12.1 = yes", statistic="top", chart="stacked",
-              labels={"B12_2_M1": "Cost competitiveness of high-wage locations",
-                      "B12_2_M2": "Quality and agility, less fragmentation",
-                      "B12_2_M3": "Near own R&D (intra-organisational)",
-                      "B12_2_M4": "Near technology providers (inter-organisational)",
-                      "B12_2_M5": "Near end market", "B12_2_M6": "Others"}),
+              labels=MECHANISMS),
     ),
 )
 

@@ -10,7 +10,7 @@ from analytics.results.scopes import scope_mask
 from analytics.results.weights import frame_design
 from surveys.models import Questionnaire
 
-CATALOGUE_VERSION = "3"  # bump when report definitions change, so stored results are recomputed
+CATALOGUE_VERSION = "4"  # bump when report definitions change, so stored results are recomputed
 
 
 def result_payloads(*, questionnaire: Questionnaire, frame: pd.DataFrame,

@@ -52,6 +52,7 @@ class Formatter:
         return HIDDEN if self.small(n) else fmt(value, 1 if self.decimals is None else self.decimals)
 
     def star(self, test: dict | None) -> str:
+        """Stars go on a row that was tested, and only when the test gave a p-value."""
         return stars(test.get("p"), self.levels) if test else ""
 
 
@@ -92,7 +93,6 @@ def _stat_cells(f: Formatter, statistic: str, count, pct, hidden: bool = False) 
 
 def _categorical(block: dict, f: Formatter) -> dict:
     columns, statistic = block["columns"], block["statistic"]
-    mark = f.star(block.get("test"))
     head = _header(columns, _stat_headers(statistic))
     hidden = hidden_cells(block, f)
     rows = []
@@ -100,14 +100,14 @@ def _categorical(block: dict, f: Formatter) -> dict:
         cells = []
         for j, _ in enumerate(columns):
             cells += _stat_cells(f, statistic, row["counts"][j], row["pcts"][j], (i, j) in hidden)
-        rows.append([row["label"] + mark] + cells)
+        rows.append([row["label"]] + cells)  # one test for the whole table: its stars go on the test line
     for entry in block.get("at_least", []):
         cells = []
         for j, _ in enumerate(columns):
             cells += _stat_cells(f, statistic, entry["counts"][j], entry["pcts"][j])
         rows.append([f"{entry['threshold']} or more"] + cells)
     rows += _base_rows(columns, statistic, f)
-    table = {**head, "rows": rows, "test": test_text(block.get("test"), f.levels)}
+    table = {**head, "rows": rows, "test": test_text(block.get("test"), f.levels), "stars": f.star(block.get("test"))}
     if block.get("weighted"):
         table["weighted"] = _weighted_categorical(block, f)
     return table
@@ -295,16 +295,34 @@ def block_table(block: dict, report: dict, *, suppress_below: int = 0) -> dict:
     table = KINDS[block["kind"]](block, f)
     notes = [f"Base: {block.get('base_label') or report.get('base_label') or 'submitted responses'}, N = {block['n']}."]
     notes += [block["note"]] if block.get("note") else []
+    notes += _untested_notes(block)
     notes += [f"Cells below {suppress_below} are hidden."] if suppress_below else []
     notes += [table.pop("conf_note")] if table.get("conf_note") else []
     return {**base, **table, "n": block["n"], "notes": notes}
+
+
+def _untested_notes(block: dict) -> list[str]:
+    """Say why a row (or the table) carries no stars where a test was attempted but gave no p-value."""
+    tests = [(block.get("title", ""), block.get("test"))] + [(r.get("label", ""), r.get("test"))
+                                                              for r in block.get("rows", [])]
+    return [f"Not tested ({label}): {test['note']}." for label, test in tests
+            if test and test.get("p") is None and test.get("note")]
+
+
+def report_head(report: dict) -> list[list[str]]:
+    """Title, base, star legend and notes of a report: the first rows of every download."""
+    title = f"{report['source']}: {report['title']}" if report.get("source") else report.get("title", "")
+    rows = [[title], ["Base", f"{report.get('base_label') or 'submitted responses'}, N = {report.get('n', '')}"],
+            ["Stars", report.get("stars_legend") or ""]]
+    rows += [["Note", note] for note in report.get("notes", [])]
+    return rows
 
 
 def report_tables(report: dict, *, suppress_below: int = 0) -> list[dict]:
     return [block_table(b, report, suppress_below=suppress_below) for b in report.get("blocks", [])]
 
 
-def table_csv(table: dict, *, title: bool = False) -> str:
+def table_csv(table: dict, *, title: bool = False, report: dict | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     if title:
@@ -323,8 +341,19 @@ def table_csv(table: dict, *, title: bool = False) -> str:
         if table["weighted"].get("test"):
             writer.writerow(["Test", table["weighted"]["test"]])
         writer.writerow(["Note", table["weighted"].get("note", "")])
+    if report is not None:  # a single table's download ends with its report's base, legend and notes
+        writer.writerow([])
+        head = report_head(report)
+        writer.writerows([["Report", head[0][0]], *head[1:]])
     return out.getvalue()
 
 
-def report_csv(tables: list[dict]) -> str:
-    return "\n".join(table_csv(t, title=True) for t in tables if not t.get("unavailable"))
+def report_csv(sections: list[tuple[dict, list[dict]]]) -> str:
+    """(report payload, its display tables) per report: the report's head, then each table."""
+    parts = []
+    for report, tables in sections:
+        out = io.StringIO()
+        csv.writer(out).writerows(report_head(report))
+        parts.append(out.getvalue())
+        parts += [table_csv(t, title=True) for t in tables if not t.get("unavailable")]
+    return "\n".join(parts)

@@ -1,7 +1,9 @@
 """Results dashboard for staff and analysts: stored results only, as tables, SVG charts and CSV downloads.
 
-Access: logged-in staff, or users with the permission analytics.view_results. Viewers without
-staff status or analytics.see_small_cells see small cells hidden (settings.ANALYTICS_MIN_CELL).
+Access: logged-in staff, or users with the permission analytics.view_results. Viewers without the
+permission analytics.see_small_cells see small cells hidden (settings.ANALYTICS_MIN_CELL), whatever
+their staff status: the permission alone decides. Recomputing and the run log need
+analytics.change_resultset.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from analytics.reports import ITEMS_BY_GROUP, report_get, report_names
+from analytics.reports import ITEMS_BY_GROUP, report_get, report_menu, report_names
 from analytics.results import selectors
 from analytics.results.charts import chart_for, chart_svg
 from analytics.results.forms import ScopeForm
@@ -31,9 +33,13 @@ def may_view_results(user) -> bool:
 
 
 def suppress_below(user) -> int:
-    if user.is_staff or user.has_perm("analytics.see_small_cells"):
+    if user.has_perm("analytics.see_small_cells"):
         return 0
     return settings.ANALYTICS_MIN_CELL
+
+
+def may_recompute(user) -> bool:
+    return user.has_perm("analytics.change_resultset")
 
 
 results_viewer = user_passes_test(may_view_results)
@@ -59,7 +65,9 @@ def _report_payloads(result_set, questionnaire: Questionnaire, name: str) -> lis
 @login_required
 @results_viewer
 def results_home(request):
-    return render(request, "analytics/home.html", {"rows": selectors.questionnaires_with_results()})
+    rows = [{**row, "reports": report_menu(row["questionnaire"].code)}
+            for row in selectors.questionnaires_with_results()]
+    return render(request, "analytics/home.html", {"rows": rows})
 
 
 @login_required
@@ -71,6 +79,8 @@ def dashboard(request, code: str):
     names = report_names(code)
     name = request.GET.get("report") if request.GET.get("report") in names else names[0]
     result_set = selectors.result_set_get(questionnaire=questionnaire, key=key)
+    if result_set is None or result_set.computed_at is None:
+        result_set = _compute_on_open(request, questionnaire, filters, group) or result_set
     hide = suppress_below(request.user)
     sections = []
     for payload in _report_payloads(result_set, questionnaire, name) if result_set else []:
@@ -82,8 +92,22 @@ def dashboard(request, code: str):
     return render(request, "analytics/dashboard.html", {
         "questionnaire": questionnaire, "form": form, "names": names, "name": name, "result_set": result_set,
         "sections": sections, "scope": key, "filters": filters, "group": group, "hide": hide,
-        "runs": selectors.runs_recent(questionnaire=questionnaire) if request.user.is_staff else [],
-        "query": urlencode({"scope": key}), "stale": _stale(result_set), "nav_query": _without(request.GET, "report")})
+        "runs": selectors.runs_recent(questionnaire=questionnaire) if may_recompute(request.user) else [],
+        "query": urlencode({"scope": key}), "stale": _stale(result_set),
+        "may_recompute": may_recompute(request.user), "menu": report_menu(code),
+        "current": next(m for m in report_menu(code) if m["name"] == name),
+        "nav_query": _without(request.GET, "report")})
+
+
+def _compute_on_open(request, questionnaire: Questionnaire, filters: dict, group: str):
+    """A view not stored yet is computed on first open (in the background; the page shows progress)."""
+    try:
+        result_set = result_set_for(questionnaire=questionnaire, filters=filters, group=group, user=request.user)
+    except ValueError:
+        return None
+    results_request_recompute(questionnaire_id=questionnaire.pk, countdown=0)
+    result_set.refresh_from_db()
+    return result_set
 
 
 def _without(query, name: str) -> str:
@@ -117,7 +141,7 @@ def scope_create(request, code: str):
 @require_POST
 @login_required
 def recompute(request, code: str):
-    if not request.user.is_staff:
+    if not may_recompute(request.user):
         raise PermissionDenied
     questionnaire = questionnaire_for_code(code)
     results_request_recompute(questionnaire_id=questionnaire.pk, countdown=0)
@@ -146,7 +170,8 @@ def _download(body: str, content_type: str, filename: str) -> HttpResponse:
 def block_csv(request, code: str, report: str, block: str):
     payload, found = _stored_block(request, code, report, block)
     table = block_table(found, payload, suppress_below=suppress_below(request.user))
-    return _download(table_csv(table, title=True), "text/csv; charset=utf-8", f"{code}-{report}-{block}.csv")
+    body = table_csv(table, title=True, report=payload)
+    return _download(body, "text/csv; charset=utf-8", f"{code}-{report}-{block}.csv")
 
 
 @login_required
@@ -168,5 +193,5 @@ def whole_report_csv(request, code: str, report: str):
         raise Http404
     hide = suppress_below(request.user)
     payloads = _report_payloads(result_set, questionnaire, report)
-    tables = [t for p in payloads for t in report_tables(p, suppress_below=hide)]
-    return _download(report_csv(tables), "text/csv; charset=utf-8", f"{code}-{report}.csv")
+    sections = [(p, report_tables(p, suppress_below=hide)) for p in payloads]
+    return _download(report_csv(sections), "text/csv; charset=utf-8", f"{code}-{report}.csv")

@@ -19,6 +19,7 @@ PAPER_STARS_IT: tuple[tuple[float, str], ...] = ((0.001, "***"), (0.05, "**"))
 MIN_EXPECTED = 5.0
 MONTE_CARLO_RESAMPLES = 9999
 MONTE_CARLO_MAX_N = 5000  # scipy's r x c Monte Carlo test is fine below this; above, chi-square is kept
+MIN_GROUP_N = 3  # a means test needs this many answers in every group; below, the row says so (no stars)
 SEED = 20160401  # fixed: the same data always give the same Monte Carlo p-value
 
 
@@ -86,8 +87,11 @@ def means_test(samples: list[np.ndarray], policy: str = "welch") -> dict | None:
     if policy == "none":
         return None
     samples = [np.asarray(s, dtype=float) for s in samples if len(s) > 0]
-    if len(samples) < 2 or any(len(s) < 2 for s in samples):
+    if len(samples) < 2:
         return None
+    if any(len(s) < MIN_GROUP_N for s in samples):
+        return {"test": policy, "p": None, "statistic": None,
+                "note": f"a group has fewer than {MIN_GROUP_N} answers, too few for the test"}
     if all(np.ptp(s) == 0 for s in samples):
         return {"test": policy, "p": None, "statistic": None, "note": "no variation within the groups"}
     with warnings.catch_warnings():  # scipy warns about precision on nearly constant samples

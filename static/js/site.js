@@ -12,4 +12,8 @@
       form.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
     });
   });
+  document.querySelectorAll("[data-reload-after]").forEach(function (el) {
+    // a result being computed: reload until the page shows it
+    setTimeout(function () { window.location.reload(); }, parseInt(el.dataset.reloadAfter, 10) || 2000);
+  });
 })();

@@ -56,7 +56,9 @@ ROLES = {
         ANALYST,
         grants=(*(f"surveys.view_{m}" for m in DEFINITIONS), "surveys.view_pseudonymised_data",
                 "surveys.view_aggregates", "analytics.view_*", "analytics.add_exportjob"),
-        # exports without identifiers: analytics.export_identifiers stays with the administrator
+        # exports without identifiers: analytics.export_identifiers stays with the administrator;
+        # analytics.see_small_cells too, so analysts see small cells hidden
+        is_staff=False,  # results, data and codebook are their workspace; the admin is not
     ),
 }
 

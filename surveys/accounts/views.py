@@ -13,8 +13,8 @@ from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.shortcuts import render
-from django.urls import reverse
 
+from surveys.accounts.workspace import workspace_home
 from surveys.ratelimit import client_address, hit
 
 logger = logging.getLogger(__name__)
@@ -52,8 +52,7 @@ class ThrottledLoginView(LoginView):
         return super().form_invalid(form)
 
     def get_default_redirect_url(self):
-        """Interviewers (no admin access) land on their call list."""
-        user = self.request.user
-        if not self.next_page and not user.is_staff and user.has_perm("surveys.conduct_cati"):
-            return reverse("cati:list")
-        return super().get_default_redirect_url()
+        """Each role lands on its workspace's home (surveys.accounts.workspace) unless `next` says otherwise."""
+        if self.next_page:
+            return super().get_default_redirect_url()
+        return workspace_home(user=self.request.user)

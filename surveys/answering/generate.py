@@ -18,7 +18,8 @@ from surveys.questionnaire.spec import FieldSpec, Spec, spec_for_version
 from surveys.questionnaire.validation import validate_page
 from surveys.tokens import new_salt, token_from_salt, token_hash
 
-MAX_TRIES = 200
+PAGE_TRIES = 60  # draws of one page before the response starts over
+MAX_RESTARTS = 200  # a page may have no valid answer given earlier pages (founded in 2016, sourcing from 2016)
 
 
 class _Confirmed:
@@ -90,17 +91,28 @@ def page_draw(spec: Spec, module, rng: random.Random) -> dict:
 
 
 def answers_generate(spec: Spec, rng: random.Random) -> dict:
-    """One complete, valid set of answers (module by module, redrawing pages that break a rule)."""
+    """One complete, valid set of answers (module by module, redrawing pages that break a rule; warnings
+    are confirmed as a respondent would). When earlier pages leave a page no valid answer, the response
+    starts over, so any seed and count succeed."""
+    problem: tuple = ()
+    for _ in range(MAX_RESTARTS):
+        answers, problem = _answers_try(spec, rng)
+        if not problem:
+            return answers
+    raise RuntimeError(f"could not draw a valid page {problem[0]}: {problem[1]}")
+
+
+def _answers_try(spec: Spec, rng: random.Random) -> tuple[dict, tuple]:
     answers: dict = {}
     for module in spec.modules:
-        for _ in range(MAX_TRIES):
+        for _ in range(PAGE_TRIES):
             result = validate_page(spec, module.code, page_draw(spec, module, rng), answers, confirmed=_Confirmed())
             if not result.errors:
                 answers.update(result.values)
                 break
         else:
-            raise RuntimeError(f"could not draw a valid page {module.code}: {result.errors}")
-    return answers
+            return answers, (module.code, result.errors)
+    return answers, ()
 
 
 def responses_generate(*, questionnaire: Questionnaire, count: int, seed: int = 1, wave: Wave | None = None,
@@ -111,17 +123,23 @@ def responses_generate(*, questionnaire: Questionnaire, count: int, seed: int = 
     wave = wave or wave_default(questionnaire=questionnaire)
     spec = spec_for_version(wave.version)
     rng = random.Random(seed)
+    # a second run with the same seed adds firms after the first run's, instead of clashing with them
+    start = Firm.objects.filter(identifier__startswith=_prefix(questionnaire, seed, wave)).count()
     done = 0
     while done < count:
         size = min(batch, count - done)
-        _batch_create(questionnaire, wave, spec, rng, seed, done, size)
+        _batch_create(questionnaire, wave, spec, rng, seed, start + done, size)
         done += size
     return done
 
 
+def _prefix(questionnaire, seed: int, wave) -> str:
+    return f"GEN-{questionnaire.code[:12]}-{seed}-{wave.pk}-"
+
+
 @transaction.atomic
 def _batch_create(questionnaire, wave, spec: Spec, rng: random.Random, seed: int, offset: int, size: int) -> None:
-    prefix = f"GEN-{questionnaire.code[:12]}-{seed}-{wave.pk}-"
+    prefix = _prefix(questionnaire, seed, wave)
     language = spec.languages[0]
     firms = Firm.objects.bulk_create([
         Firm(identifier=f"{prefix}{offset + n}", name=f"Generated firm {offset + n}", language=language)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
 from surveys.fieldwork.population import FIELDS, attribute_key
 from surveys.fieldwork.sampling import STRATA_FIELDS, SampleError, parse_filters
@@ -90,6 +91,21 @@ class ImportUploadForm(forms.Form):
     turnover_multiplier = forms.DecimalField(initial=Decimal(1), min_value=Decimal("0.000001"),
                                              help_text="1000 when the file gives turnover in thousands of EUR")
     source = forms.CharField(required=False, max_length=100, help_text="Stored with each firm, e.g. AIDA-2016")
+    default_country = forms.CharField(required=False, max_length=2, label="Country when the file has none",
+                                      help_text="ISO code, e.g. IT; used when neither a country column nor a known "
+                                                "province or region gives it")
+    default_language = forms.ChoiceField(required=False, label="Language when the file has none",
+                                         help_text="used when neither a language column nor the country gives it")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_language"].choices = [("", "—")] + list(settings.LANGUAGES)
+
+    def clean_default_country(self):
+        value = self.cleaned_data["default_country"].strip().upper()
+        if value and not (len(value) == 2 and value.isalpha()):
+            raise forms.ValidationError("Give a two-letter country code such as IT or ES.")
+        return value
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -100,7 +116,8 @@ class ImportUploadForm(forms.Form):
     def options(self) -> dict:
         data = self.cleaned_data
         return {"encoding": data["encoding"], "decimal": data["decimal"],
-                "turnover_multiplier": str(data["turnover_multiplier"]), "source": data["source"]}
+                "turnover_multiplier": str(data["turnover_multiplier"]), "source": data["source"],
+                "default_language": data["default_language"], "default_country": data["default_country"]}
 
 
 def mapping_form_class(columns: list[str]) -> type[forms.Form]:

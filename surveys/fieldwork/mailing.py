@@ -69,6 +69,16 @@ def invitations_queue(*, wave: Wave, sample: Sample | None = None) -> int:
     return queued
 
 
+def invitations_pending(*, wave: Wave) -> dict:
+    """What 'send invitations' would send now: sampled firms without a case, by language, and the total."""
+    from django.db.models import Count
+
+    rows = (Selection.objects.filter(sample__wave=wave, invitation__isnull=True).values("firm__language")
+            .annotate(n=Count("firm", distinct=True)).order_by("firm__language"))
+    by_language = {r["firm__language"] or "?": r["n"] for r in rows}
+    return {"total": sum(by_language.values()), "by_language": by_language}
+
+
 def invitations_schedule(*, wave_id: int, sample_id: int | None = None) -> None:
     """Run invitations_queue in a worker after commit (a large sample takes a while to issue)."""
     enqueue("fieldwork.invitations_queue", wave_id, sample_id)

@@ -28,6 +28,24 @@ FIELDS = ["identifier", "name", "language", "country", "region", "district", "in
           "turnover", "market", "cluster", "contact_name", "email", "phone"]
 REQUIRED = ["identifier", "name"]
 LANGUAGE_OF_COUNTRY = {"IT": "it", "ES": "es", "GB": "en", "IE": "en"}
+# Provinces and regions that name their country, for registers without a country column (Italian
+# province codes and region names, Spanish provinces and autonomous communities); compared lower-case.
+_IT_PROVINCES = ("ag al an ao ap aq ar at av ba bg bi bl bn bo br bs bt bz ca cb ce ch cl cn co cr cs ct cz en fc fe "
+                 "fg fi fm fr ge go gr im is kr lc le li lo lt lu mb mc me mi mn mo ms mt na no nu or pa pc pd pe pg "
+                 "pi pn po pr pt pu pv pz ra rc re rg ri rm rn ro sa si so sp sr ss su sv ta te tn to tp tr ts tv ud "
+                 "va vb vc ve vi vr vt vv").split()
+_IT_REGIONS = ("abruzzo", "basilicata", "calabria", "campania", "emilia-romagna", "emilia romagna",
+               "friuli-venezia giulia", "friuli venezia giulia", "lazio", "liguria", "lombardia", "marche", "molise",
+               "piemonte", "puglia", "sardegna", "sicilia", "toscana", "trentino-alto adige", "umbria",
+               "valle d'aosta", "veneto", "treviso", "vicenza", "padova", "verona", "venezia", "milano", "torino",
+               "bologna", "firenze", "roma", "napoli", "bergamo", "brescia", "modena", "fermo", "macerata")
+_ES_REGIONS = ("araba", "alava", "álava", "araba/álava", "álava/araba", "gipuzkoa", "guipúzcoa", "guipuzcoa",
+               "bizkaia", "vizcaya", "euskadi", "país vasco", "pais vasco", "basque country", "navarra", "nafarroa",
+               "madrid", "barcelona", "cataluña", "catalunya", "valencia", "sevilla", "andalucía", "andalucia",
+               "galicia", "aragón", "aragon", "zaragoza", "asturias", "cantabria", "la rioja", "murcia",
+               "castilla y león", "castilla-la mancha", "extremadura", "canarias", "illes balears", "baleares")
+COUNTRY_OF_REGION = {**{p: "IT" for p in _IT_PROVINCES}, **{r: "IT" for r in _IT_REGIONS},
+                     **{r: "ES" for r in _ES_REGIONS}}
 MAX_LENGTH = {f: Firm._meta.get_field(f).max_length for f in FIELDS if f not in ("employees", "turnover")}
 
 # Header names seen in AIDA, chamber of commerce and agency exports (compared after normalising).
@@ -179,8 +197,13 @@ class CheckedFile:
 
 
 def population_check(*, path: Path, mapping: dict[str, str] | None = None, encoding: str = "auto",
-                     decimal: str = "auto", turnover_multiplier: str | Decimal = "1", source: str = "") -> CheckedFile:
-    """Read, map and validate a file; nothing is written. Row errors carry the file line and column."""
+                     decimal: str = "auto", turnover_multiplier: str | Decimal = "1", source: str = "",
+                     default_language: str = "", default_country: str = "") -> CheckedFile:
+    """Read, map and validate a file; nothing is written. Row errors carry the file line and column.
+
+    A firm's country comes from the file, else from its province or region, else `default_country`; its
+    language from the file, else its country's language, else `default_language`.
+    """
     report = ImportReport()
     try:
         table = table_read(path, encoding=encoding)
@@ -210,6 +233,7 @@ def population_check(*, path: Path, mapping: dict[str, str] | None = None, encod
         seen[ident] = line
         if source:
             record["attributes"]["source"] = source
+        _place(record, default_language, default_country.upper())
         checked.records[ident] = record
     report.valid = len(checked.records)
     return checked
@@ -281,10 +305,19 @@ def _check_row(line, cells, header, mapping, marks, multiplier, report) -> dict 
         return None
     # An empty cell leaves the stored value as it is: only what the file carries is written.
     record = {k: v for k, v in record.items() if v is not None}
-    if "language" not in record and record.get("country") in LANGUAGE_OF_COUNTRY:
-        record["language"] = LANGUAGE_OF_COUNTRY[record["country"]]
     record["attributes"] = {k: _json_safe(v) for k, v in record["attributes"].items()}
     return record
+
+
+def _place(record: dict, default_language: str, default_country: str) -> None:
+    if "country" not in record:
+        country = COUNTRY_OF_REGION.get(str(record.get("region", "")).strip().lower()) or default_country
+        if country:
+            record["country"] = country
+    if "language" not in record:
+        language = LANGUAGE_OF_COUNTRY.get(record.get("country", "")) or default_language
+        if language:
+            record["language"] = language
 
 
 def _has_error(report: ImportReport, line: int, mapping: dict, target: str) -> bool:
@@ -379,7 +412,7 @@ def upload_run(*, record, mapping: dict[str, str], apply: bool, accept_valid: bo
     from surveys.models import PopulationImport
 
     options = {k: v for k, v in record.options.items() if k in ("encoding", "decimal", "turnover_multiplier",
-                                                                 "source")}
+                                                                 "source", "default_language", "default_country")}
     path = Path(record.file.path)
     report = (population_import(path=path, mapping=mapping, accept_valid=accept_valid, **options) if apply
               else population_check(path=path, mapping=mapping, **options).report)

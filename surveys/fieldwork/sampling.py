@@ -287,3 +287,38 @@ def wave_strata(wave: Wave) -> dict[int, tuple[int, str]]:
     """firm id -> (sample id, stratum key) over every sample of a wave."""
     rows = Selection.objects.filter(sample__wave=wave).values_list("firm_id", "sample_id", "stratum__key")
     return {firm: (sample, key) for firm, sample, key in rows}
+
+
+# ------------------------------------------------------------------ the drawn firms
+SELECTION_COLUMNS = ("firm_identifier", "firm_name", "language", "country", "region", "district", "industry_code",
+                     "employees", "stratum", "invited")
+
+
+def sample_selections(*, sample):
+    """The firms drawn into a sample with their stratum and case, in stratum order."""
+    from surveys.models import Selection
+
+    return Selection.objects.filter(sample=sample).select_related("firm", "stratum").order_by("stratum__key",
+                                                                                              "firm__name")
+
+
+def selection_row(selection) -> list:
+    firm = selection.firm
+    return [firm.identifier, firm.name, firm.language, firm.country, firm.region, firm.district, firm.industry_code,
+            "" if firm.employees is None else firm.employees, selection.stratum.key,
+            "yes" if selection.invitation_id else "no"]
+
+
+def sample_csv(*, sample) -> str:
+    """The drawn firms as CSV (no contact details), text cells escaped against spreadsheet formulas."""
+    import csv
+    import io
+
+    from analytics.data.imports.cells import formula_escape_text
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(SELECTION_COLUMNS)
+    for selection in sample_selections(sample=sample).iterator():
+        writer.writerow([formula_escape_text(v) if isinstance(v, str) else v for v in selection_row(selection)])
+    return out.getvalue()

@@ -12,8 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from surveys.access import population_import_for_id, sample_for_id, wave_for_id
@@ -25,10 +27,10 @@ from surveys.fieldwork.forms import (
     mapping_from,
     mapping_initial,
 )
-from surveys.fieldwork.mailing import invitations_schedule, reminder_days, reminders_queue
+from surveys.fieldwork.mailing import invitations_pending, invitations_schedule, reminder_days, reminders_queue
 from surveys.fieldwork.population import upload_columns, upload_create, upload_run
 from surveys.fieldwork.quotas import quota_fill
-from surveys.fieldwork.sampling import SampleError, sample_draw
+from surveys.fieldwork.sampling import SampleError, sample_csv, sample_draw, sample_selections
 from surveys.fieldwork.tracking import (
     CATEGORY_HELP,
     COUNT_HELP,
@@ -41,6 +43,7 @@ from surveys.models import Invitation, PopulationImport, Wave, WaveTracking
 
 TRACKING_VIEWERS = ("surveys.view_wavetracking", "surveys.view_aggregates")
 STALE_AFTER = dt.timedelta(minutes=2)
+SELECTIONS_SHOWN = 500  # the page lists the first drawn firms; the CSV has them all
 
 
 def staff_permission(*perms: str):
@@ -106,6 +109,13 @@ def wave_invite(request, wave_id: int):
     return redirect("fieldwork:tracking", wave_id=wave.pk)
 
 
+@staff_permission("surveys.send_messages")
+def wave_invite_confirm(request, wave_id: int):
+    """Before anything is mailed: how many invitations would go out, in which languages."""
+    wave = get_object_or_404(Wave.objects.select_related("questionnaire"), pk=wave_id)
+    return render(request, "fieldwork/invite_confirm.html", {"wave": wave, "pending": invitations_pending(wave=wave)})
+
+
 @require_POST
 @staff_permission("surveys.send_messages")
 def wave_remind(request, wave_id: int):
@@ -139,7 +149,17 @@ def sample_new(request, wave_id: int):
 def sample_detail(request, sample_id: int):
     sample = sample_for_id(sample_id)
     strata = sample.strata.annotate(invited=Count("selections", filter=Q(selections__invitation__isnull=False)))
-    return render(request, "fieldwork/sample.html", {"sample": sample, "strata": strata})
+    selections = sample_selections(sample=sample)
+    return render(request, "fieldwork/sample.html", {"sample": sample, "strata": strata, "total": selections.count(),
+                                                     "selections": selections[:SELECTIONS_SHOWN]})
+
+
+@staff_permission("surveys.view_sample", "surveys.draw_sample")
+def sample_download(request, sample_id: int):
+    sample = sample_for_id(sample_id)
+    response = HttpResponse(sample_csv(sample=sample), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sample-{sample.pk}-{slugify(sample.name)}.csv"'
+    return response
 
 
 # ------------------------------------------------------------------ population import

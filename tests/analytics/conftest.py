@@ -79,4 +79,10 @@ def rm_insert(questionnaire, rows: list[dict], *, status: str = "submitted", mod
 
 @pytest.fixture
 def staff(django_user_model):
-    return django_user_model.objects.create_user("staff", password="pw", is_staff=True)
+    """An administrator: sees small cells and may recompute (permissions, not staff status, decide)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("staff", password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="analytics", codename__in=("see_small_cells", "change_resultset")))
+    return user

@@ -70,10 +70,13 @@ def test_table_2_stars_follow_the_default_legend_and_show_the_p_values(table_2):
     assert functions["R&D department***"][-1] == "0.0019"
     assert functions["Marketing department**"][-1] == "0.0178"
     industry = next(t for t in table_2 if t["id"] == "industry")
-    assert industry["rows"][0][0] == "Furniture**"  # p = 0.027: ** by default, the paper prints * (IC-A10)
+    # one test for the whole table: its stars go with the table and its test line, never on a category label
+    assert industry["rows"][0][0] == "Furniture" and industry["stars"] == "**"  # p = 0.027; the paper prints *
+    assert "**" in industry["test"]
     assert "χ²(2) = 7.22" in industry["test"] and "p = 0.0270" in industry["test"]
     turnover = next(t for t in table_2 if t["id"] == "turnover")
-    assert "χ²(3) = 34.40" in turnover["test"] and turnover["rows"][0][0].endswith("***")
+    assert "χ²(3) = 34.40" in turnover["test"] and turnover["stars"] == "***"
+    assert not any(row[0].endswith("*") for row in turnover["rows"])
 
 
 def test_table_2_every_block_states_its_base(table_2):

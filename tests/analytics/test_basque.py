@@ -101,3 +101,14 @@ def test_every_percentage_column_adds_up(basque):
     block = _block(report("bq-fig-17"), "activity")
     assert sum(r["pcts"][0] for r in block["rows"]) == pytest.approx(100)
     assert np.isclose(sum(r["counts"][0] for r in block["rows"]), block["columns"][0]["n_valid"])
+
+
+def test_table_4_prints_the_papers_mechanism_statements(basque):
+    from analytics.results.presentation import block_table
+
+    report, _ = basque
+    table_4 = report("bq-table-4")
+    labels = [row[0] for row in block_table(_block(table_4, "mechanisms"), table_4)["rows"]]
+    assert labels[0].startswith("The use of digital technologies for manufacturing activities improves the "
+                                "production cost competitiveness of locations with high labour costs")
+    assert labels[4].endswith("close to the end market") and labels[5] == "Others"

@@ -95,6 +95,12 @@ def test_filters_by_disposition_mode_wave_and_date(q, tmp_path, mini_responses):
     assert len(csv_rows(export(q, tmp_path))) == 3
     assert len(csv_rows(export(q, tmp_path, statuses=()))) == 4
     assert len(csv_rows(export(q, tmp_path, statuses=("invited",)))) == 1
+    unsaved = invitation_issue(wave=wave, firm=FirmFactory())[0]  # invited, never opened: no read-model row
+    invited = csv_rows(export(q, tmp_path, statuses=("invited",)))
+    assert len(invited) == 2 and {r["status"] for r in invited} == {"invited"}
+    assert unsaved.firm.pseudonym in {r["firm"] for r in invited} and invited[1]["Q1"] == ""
+    assert len(csv_rows(export(q, tmp_path, statuses=()))) == 5
+    assert len(csv_rows(export(q, tmp_path))) == 3
     assert [r["mode"] for r in csv_rows(export(q, tmp_path, modes=("cati",)))] == ["cati"]
     assert len(csv_rows(export(q, tmp_path, waves=(wave.code,)))) == 3
     tomorrow = dt.date.today() + dt.timedelta(days=1)
@@ -140,13 +146,25 @@ def test_dta_reads_in_pandas_with_value_labels(q, tmp_path):
     path = export(q, tmp_path, "dta")
     labelled = pd.read_stata(path)
     assert labelled["Q3"].tolist() == ["Yes", "No", "Yes"]
-    assert labelled["Q7_EU"].tolist() == ["Selected", "Not applicable", "Not applicable"]
+    assert labelled["Q7_EU"].tolist()[0] == "Selected" and labelled["Q7_EU"].isna().tolist() == [False, True, True]
     with pd.io.stata.StataReader(path) as reader:
         reader.read()
         assert reader.variable_labels()["Q1"] == "Founded?"
         assert reader.value_labels()  # label sets are stored
     codes = pd.read_stata(path, convert_categoricals=False)
-    assert codes["Q8_1"].tolist() == [3, 2, -8]
+    assert codes["Q8_1"].tolist()[:2] == [3, 2] and pd.isna(codes["Q8_1"].tolist()[2])
+
+
+def test_dta_has_extended_missing_values_and_label_sets_named_after_their_variable(q, tmp_path):
+    path = export(q, tmp_path, "dta")
+    frame, meta = pyreadstat.read_dta(str(path), user_missing=True)
+    assert frame["Q8_1"].tolist() == [3, 2, "b"] and frame["Q7_EU"].tolist() == [1, "a", "a"]
+    assert frame["Q2"].tolist()[2] == "c"  # refused
+    assert meta.variable_to_label["Q3"] == "Q3" and meta.variable_to_label["Q8_1"] == "Q8_1"
+    assert meta.value_labels["Q8_1"]["b"] == "Don't know" and meta.value_labels["Q7_EU"]["a"] == "Not applicable"
+    with pd.io.stata.StataReader(path) as reader:
+        reader.read()
+        assert set(reader.value_labels()) >= {"Q3", "Q8_1"}
 
 
 def test_xlsx_has_data_codebook_and_value_label_sheets(q, tmp_path):
@@ -155,7 +173,8 @@ def test_xlsx_has_data_codebook_and_value_label_sheets(q, tmp_path):
     data = list(book["data"].iter_rows(values_only=True))
     header, first = data[0], dict(zip(data[0], data[1], strict=True))
     assert header[0] == "firm" and first["Q7_EU"] == 1 and first["Q4"] == 30.5
-    assert first["Q7_other"] == "'=HYPERLINK(\"http://evil\")"
+    assert first["Q7_other"] == "=HYPERLINK(\"http://evil\")"  # a text cell holding the text unchanged
+    assert isinstance(first["started_at"], dt.datetime)  # a real date, not text
     assert dict(zip(header, data[2], strict=True))["Q4"] == -7  # a number, not text
     codebook = {r[0]: r for r in book["codebook"].iter_rows(values_only=True)}
     assert "Fondata?" in codebook["Q1"]
@@ -168,8 +187,11 @@ def test_csv_and_xlsx_carry_the_same_values(q, tmp_path):
     book = load_workbook(export(q, tmp_path, "xlsx"), read_only=True)
     data = list(book["data"].iter_rows(values_only=True))
     from analytics.data.imports import xlsx_text
+    from analytics.data.imports.cells import formula_escape_text
 
-    assert [dict(zip(data[0], map(xlsx_text, r), strict=True)) for r in data[1:]] == rows
+    # XLSX text cells hold the text itself; CSV escapes it (as the import does for XLSX before reading)
+    assert [dict(zip(data[0], (formula_escape_text(xlsx_text(v)) for v in r), strict=True))
+            for r in data[1:]] == rows
 
 
 def test_export_command_writes_the_file(q, tmp_path):
@@ -199,3 +221,18 @@ def test_design_weights_are_exported_when_analytics_has_a_weighting(q, tmp_path)
     from analytics.data.imports import responses_import_path
 
     assert responses_import_path(questionnaire=q, path=tmp_path / "out.csv").imported  # the column is ignored
+
+
+def test_export_command_ends_bad_arguments_with_a_clear_message(q, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = str(tmp_path / "x.csv")
+    for args, message in ((["--status", "bogus"], "unknown status"), (["--wave", "nope"], "unknown wave"),
+                          (["--since", "yesterday"], "not a date")):
+        with pytest.raises(CommandError, match=message):
+            call_command("export_responses", "--survey", q.code, "--format", "csv", "-o", out, *args)
+    with pytest.raises(CommandError, match="cannot write"):
+        call_command("export_responses", "--survey", q.code, "--format", "csv", "-o", str(tmp_path / "no" / "x.csv"))
+    call_command("export_responses", "--survey", q.code, "--format", "csv", "-o", out, "--status", "invited",
+                 stdout=io.StringIO())

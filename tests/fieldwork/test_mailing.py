@@ -190,3 +190,19 @@ def test_beat_schedule_names_real_tasks(settings):
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
+
+
+def test_send_invitations_takes_a_sample_by_id_or_name_and_refuses_others_clearly(
+        wave, sampled, capsys, django_capture_on_commit_callbacks):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="has no sample 'nope'; its samples: .*s"):
+        call_command("send_invitations", "--wave", str(wave.pk), "--sample", "nope")
+    with pytest.raises(CommandError, match="unknown wave"):
+        call_command("send_invitations", "--wave", "no/such", "--sample", "s")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_invitations", "--wave", str(wave.pk), "--sample", str(sampled.pk))
+    assert "10 invitations queued" in capsys.readouterr().out
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_invitations", "--wave", str(wave.pk), "--sample", "s")
+    assert "0 invitations queued" in capsys.readouterr().out

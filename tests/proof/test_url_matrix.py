@@ -46,20 +46,23 @@ RULES: dict[str, tuple[int, ...]] = {
     "cati/case/<int:pk>/p/<str:module>/relevance/": (405,) * 6,
     "cati/case/<int:pk>/review/": (L, 200, 403, L, L, 403),
     "cati/case/<int:pk>/submit/": (405,) * 6,
-    "staff/data/": (L, L, 200, 200, 200, 200),
-    "staff/data/<slug:code>/exports/": (L, L, 200, 200, 200, 403),
+    # issue-11: the data workspace goes by permission, not the staff flag (signed in without it: 403)
+    "staff/data/": (L, 403, 200, 200, 200, 403),
+    "staff/data/<slug:code>/exports/": (L, 403, 200, 200, 200, 403),
     "staff/data/<slug:code>/exports/new/": (405,) * 6,
-    "staff/data/exports/<uuid:key>/download/": (L, L, 200, 404, 200, 403),  # the analyst's own export
-    "staff/data/<slug:code>/codebook/": (L, L, 200, 200, 200, 200),
-    "staff/data/<slug:code>/codebook.<str:fmt>": (L, L, 200, 200, 200, 200),
-    "staff/data/<slug:code>/import/": (L, L, 403, 403, 200, 403),
+    "staff/data/exports/<uuid:key>/download/": (L, 403, 200, 404, 200, 403),  # the analyst's own export
+    "staff/data/<slug:code>/codebook/": (L, 403, 200, 200, 200, 403),
+    "staff/data/<slug:code>/codebook.<str:fmt>": (L, 403, 200, 200, 200, 403),
+    "staff/data/<slug:code>/import/": (L, 403, 403, 403, 200, 403),
     "staff/": (L, 403, 200, 200, 200, 403),
     "staff/waves/<int:wave_id>/": (L, 403, 200, 200, 200, 403),
     "staff/waves/<int:wave_id>/recompute/": (405,) * 6,
     "staff/waves/<int:wave_id>/invite/": (405,) * 6,
+    "staff/waves/<int:wave_id>/invite/confirm/": (L, 403, 403, 200, 200, 403),
     "staff/waves/<int:wave_id>/remind/": (405,) * 6,
     "staff/waves/<int:wave_id>/sample/": (L, 403, 403, 200, 200, 403),
     "staff/samples/<int:sample_id>/": (L, 403, 403, 200, 200, 403),
+    "staff/samples/<int:sample_id>/firms.csv": (L, 403, 403, 200, 200, 403),
     "staff/population/import/": (L, 403, 403, 200, 200, 403),
     "staff/population/import/<int:import_id>/": (L, 403, 403, 200, 200, 403),
     "staff/population/import/<int:import_id>/check/": (405,) * 6,
@@ -111,8 +114,8 @@ def _admin_expected(route, role: str, user) -> set[int]:
     name = route.name.removeprefix("admin:")
     if route.pattern == "admin/login/":  # the throttled sign-in page
         return {200, 302}
-    if role in ("anonymous", "interviewer"):
-        return {302}
+    if role in ("anonymous", "interviewer") or not (user and user.is_active and user.is_staff):
+        return {302}  # non-staff (the analyst since issue-11): to the admin sign-in
     model_admin = getattr(route.callback, "model_admin", None)
     if model_admin is None:  # index, app lists, password pages, autocomplete, catch-all
         return {200, 302, 403, 404, 405}

@@ -44,3 +44,27 @@ def test_same_seed_gives_same_answers(mini_version):
     Firm.objects.all().delete()
     call_command("generate_responses", "--survey", "mini-test", "--count", "5", "--seed", "9")
     assert [r.answers for r in Response.objects.order_by("pk")] == first
+
+
+@pytest.mark.parametrize("code", ["italian-districts-2016", "basque-digital-2019", "backshoring-interview"])
+def test_any_seed_draws_valid_answers_even_where_earlier_pages_leave_no_choice(code):
+    """Seed 7 of the Italian instrument reaches, at its 142nd response, a firm founded in 2016 whose
+    sourcing year must then be 2016: the generator starts that response over instead of failing."""
+    import random
+
+    from surveys.answering.generate import answers_generate
+    from surveys.questionnaire.spec import Spec
+    from tests.analytics.conftest import _definition
+
+    spec = Spec(_definition(code))
+    for seed in range(1, 21):
+        rng = random.Random(seed)
+        for _ in range(150 if (code, seed) == ("italian-districts-2016", 7) else 8):
+            answers = answers_generate(spec, rng)
+            assert validate_all(spec, answers, allow_missing=True)[1] == {}
+
+
+def test_the_same_seed_can_run_twice_in_one_database(mini_version):
+    call_command("generate_responses", "--survey", "mini-test", "--count", "3", "--seed", "4")
+    call_command("generate_responses", "--survey", "mini-test", "--count", "3", "--seed", "4")
+    assert Response.objects.filter(version__questionnaire=mini_version.questionnaire).count() == 6

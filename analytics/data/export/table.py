@@ -18,11 +18,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from analytics.data.export.options import ExportOptions
 from surveys.answering.readmodel import _q, query_batches, readmodel_ensure, readmodel_select, table_name
-from surveys.models import Firm, Questionnaire, Wave
+from surveys.models import Firm, Invitation, Questionnaire, Wave
 from surveys.questionnaire.codebook import (
     IDENTIFIER_VARIABLES,
     META_VARIABLES,
@@ -92,10 +93,17 @@ def export_table(questionnaire: Questionnaire, options: ExportOptions) -> Export
     if weights is not None:
         columns.append(Column(name="weight", kind="num", label=WEIGHT_LABEL, measure="scale", decimals=6))
     select, types = _select(questionnaire, variables, options, where)
-    rows = _count(questionnaire, where, params)
+    invited = _invited(questionnaire, options, types)
+    rows = _count(questionnaire, where, params) + (invited.num_rows if invited is not None else 0)
     transform = _Transform(variables, by_name, options, labelled, weights)
-    table = ExportTable(columns=columns, codebook=codebook, options=options, rows=rows,
-                        read=lambda: (transform(b) for b in query_batches(select, params, types)))
+
+    def read() -> Iterator[pa.RecordBatch]:
+        for batch in query_batches(select, params, types):
+            yield transform(batch)
+        if invited is not None:
+            yield transform(invited)
+
+    table = ExportTable(columns=columns, codebook=codebook, options=options, rows=rows, read=read)
     if labelled:
         for c in columns:
             if c.coded:
@@ -230,6 +238,42 @@ def _where(questionnaire: Questionnaire, options: ExportOptions) -> tuple[str, l
             clauses.append(f"COALESCE(submitted_at, started_at) {op} %s")
             params.append(_utc(bound))
     return " AND ".join(clauses), params
+
+
+def _invited(questionnaire: Questionnaire, options: ExportOptions, types: dict) -> pa.RecordBatch | None:
+    """Invited cases have no read-model row until the firm saves a page: one empty row per such case
+    (a batch in the read schema, after the read-model rows) when the export asks for them (status
+    'invited', or every status), so the filter returns what it says."""
+    if options.statuses and "invited" not in options.statuses or options.modes or options.since or options.until:
+        return None
+    invitations = Invitation.objects.filter(wave__questionnaire=questionnaire).filter(
+        Q(response__isnull=True) | Q(response__status="invited"))
+    if options.waves:
+        invitations = invitations.filter(wave__code__in=options.waves)
+    fields = ["response__pk", "firm_id", "wave_id", "wave__version__number", "language", "firm__pseudonym",
+              "wave__code"]
+    extra = [name for name in FIRM_FIELDS if name in types]
+    fields += [f"firm__{FIRM_FIELDS[name]}" for name in extra]
+    found = list(invitations.order_by("pk").values_list(*fields))
+    ids = [r[0] for r in found if r[0] is not None]
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT response_id FROM {_q(table_name(questionnaire.code))} "
+                           f"WHERE response_id IN ({', '.join(['%s'] * len(ids))})", ids)
+            known = {row[0] for row in cursor.fetchall()}
+        found = [r for r in found if r[0] is None or r[0] not in known]
+    if not found:
+        return None
+    values = {name: [None] * len(found) for name in types}
+    for i, r in enumerate(found):
+        row = {"response_id": r[0], "firm_id": r[1], "wave_id": r[2], "version": r[3], "status": "invited",
+               "language": r[4], "firm": r[5], "wave": r[6]}
+        row.update({name: (value or None) for name, value in zip(extra, r[7:], strict=True)})
+        for name, value in row.items():
+            if name in values:
+                values[name][i] = value
+    return pa.RecordBatch.from_arrays([pa.array(values[name], type=kind) for name, kind in types.items()],
+                                      names=list(types))
 
 
 def _utc(moment: dt.datetime | dt.date) -> dt.datetime:

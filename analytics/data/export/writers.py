@@ -157,13 +157,63 @@ def _sav(table: ExportTable, path: Path, progress: Progress) -> None:
     )
 
 
+STATA_MISSING = {-7: "a", -8: "b", -9: "c"}  # not applicable .a, don't know .b, refused .c
+
+
 def _dta(table: ExportTable, path: Path, progress: Progress) -> None:
-    """Stata: labels on numeric variables only; -7/-8/-9 stay labelled numbers (see docs/data.md)."""
-    value_labels = {c.name: {int(k): _bytes_cut(v, 80) for k, v in _numeric_labels(c).items()}
-                    for c in table.columns if c.kind in ("int", "num") and _numeric_labels(c)}
-    pyreadstat.write_dta(_numpy_frame(table, progress), str(path),
-                         column_labels=[_bytes_cut(c.label, 80) for c in table.columns],
-                         variable_value_labels=value_labels, version=15)
+    """Stata: -7/-8/-9 become the extended missing values .a/.b/.c (labelled), label sets carry the
+    name of their variable; labels on numeric variables only."""
+    frame = _numpy_frame(table, progress)
+    value_labels, missing = {}, {}
+    for c in table.columns:
+        if c.kind not in ("int", "num"):
+            continue
+        if c.missing:
+            column = frame[c.name]
+            codes = {code: column == code for code in STATA_MISSING if code in c.missing}
+            if any(hit.any() for hit in codes.values()):
+                column = column.astype(object)
+                for code, hit in codes.items():
+                    column[hit] = STATA_MISSING[code]
+                frame[c.name] = column
+                missing[c.name] = [STATA_MISSING[code] for code in codes]
+        labels = {(STATA_MISSING[int(k)] if c.name in missing and int(k) in STATA_MISSING else int(k)):
+                  _bytes_cut(v, 80) for k, v in _numeric_labels(c).items()}
+        if labels:
+            value_labels[c.name] = labels
+    progress(0.6)
+    pyreadstat.write_dta(frame, str(path), column_labels=[_bytes_cut(c.label, 80) for c in table.columns],
+                         variable_value_labels=value_labels, missing_user_values=missing, version=15)
+    dta_name_label_sets(Path(path))
+
+
+def dta_name_label_sets(path: Path) -> None:
+    """pyreadstat names a variable's label set '<variable><index>' (BA10 for BA1): rename each to its variable.
+
+    Stata 15 (format 118) keeps names in fixed 129-byte fields, in the variable list and in each <lbl>
+    record, so renaming is an in-place rewrite of those fields.
+    """
+    data = bytearray(path.read_bytes())
+    order = "<" if b"<byteorder>LSF</byteorder>" in data[:200] else ">"
+    names_at = data.index(b"<varnames>") + len(b"<varnames>")
+    labels_at = data.index(b"<value_label_names>") + len(b"<value_label_names>")
+    count = (data.index(b"</varnames>") - names_at) // 129
+    renames = {}
+    for i in range(count):
+        variable = bytes(data[names_at + i * 129:names_at + (i + 1) * 129]).split(b"\0", 1)[0]
+        field_at = labels_at + i * 129
+        old = bytes(data[field_at:field_at + 129]).split(b"\0", 1)[0]
+        if old:
+            renames[old] = variable
+            data[field_at:field_at + 129] = variable.ljust(129, b"\0")
+    at = data.index(b"<value_labels>") + len(b"<value_labels>")
+    while data[at:at + 5] == b"<lbl>":
+        length = int.from_bytes(data[at + 5:at + 9], "little" if order == "<" else "big")
+        name_at = at + 9
+        old = bytes(data[name_at:name_at + 129]).split(b"\0", 1)[0]
+        data[name_at:name_at + 129] = renames.get(old, old).ljust(129, b"\0")
+        at = name_at + 129 + 3 + length + len(b"</lbl>")
+    path.write_bytes(bytes(data))
 
 
 def _bytes_cut(text: str, limit: int) -> str:
@@ -172,7 +222,8 @@ def _bytes_cut(text: str, limit: int) -> str:
 
 
 def _xlsx(table: ExportTable, path: Path, progress: Progress) -> None:
-    write_xlsx(table, (spreadsheet_batch(table, b) for b in _counted(table, lambda f: None)), path, progress)
+    """Real dates and text cells as they are: XLSX types its cells, so nothing needs escaping."""
+    write_xlsx(table, _counted(table, lambda f: None), path, progress)
 
 
 

@@ -10,7 +10,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import transaction
 
-from analytics.data.imports.cells import META_COLUMNS
+from analytics.data.imports.cells import META_COLUMNS, formula_escape_text
 from analytics.data.imports.layout import Layout
 from surveys.answering.readmodel import questionnaire_variables, readmodel_upsert
 from surveys.answering.saves import response_record, schedule_results
@@ -196,7 +196,10 @@ def responses_import(*, questionnaire: Questionnaire, stream: BinaryIO, filename
         wave = _wave_option(questionnaire, wave_code)
         # This platform's own exports are UTF-8: anything else is named, with the line, not guessed
         table = table_read(stream, encoding="utf-8")
-        header, rows = table.header, [(line, [xlsx_text(c) for c in cells]) for line, cells in table.rows]
+        # XLSX text cells hold the text itself; escape them as CSV does, the layout unescapes
+        cell = (lambda c: formula_escape_text(c) if isinstance(c, str) else xlsx_text(c)) \
+            if table.encoding == "xlsx" else xlsx_text
+        header, rows = table.header, [(line, [cell(c) for c in cells]) for line, cells in table.rows]
         importer = _Importer(questionnaire, header, wave, report)
         importer.check_header()
     except ImportFileError as exc:

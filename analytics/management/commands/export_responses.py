@@ -57,4 +57,6 @@ class Command(BaseCommand):
             rows = export_write(questionnaire=questionnaire, options=options, path=o["output"])
         except ValueError as exc:
             raise CommandError(str(exc))
+        except OSError as exc:  # an output path that cannot be written
+            raise CommandError(f"cannot write {o['output']}: {exc.strerror or exc}")
         self.stdout.write(f"{rows} responses written to {o['output']}")

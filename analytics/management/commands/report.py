@@ -43,9 +43,10 @@ class Command(BaseCommand):
         result_set = self._result_set(questionnaire, options)
         payloads = self._payloads(questionnaire, result_set, options["report"])
         hide = settings.ANALYTICS_MIN_CELL if options["suppress"] else 0
-        tables = [t for p in payloads for t in report_tables(p, suppress_below=hide)]
+        sections = [(p, report_tables(p, suppress_below=hide)) for p in payloads]
+        tables = [t for _, section in sections for t in section]
         if options["format"] == "csv":
-            self.stdout.write(report_csv(tables))
+            self.stdout.write(report_csv(sections))
             return
         if options["format"] == "sdmx-csv":
             rows = [r for p in payloads for r in report_sdmx_rows(

@@ -88,6 +88,18 @@ def responses_ensure(*, code: str, wave: Wave, out) -> str:
     return f"{RESPONSES_PER_INSTRUMENT} responses generated"
 
 
+def results_current() -> str:
+    """Recompute every dashboard now: generated and demo responses are written in bulk, without the
+    per-save recompute, so the stored results would otherwise lag behind (N = 40 while 86 are in)."""
+    from analytics.results.services import results_recompute
+
+    lines = []
+    for questionnaire in Questionnaire.objects.order_by("code"):
+        outcome = results_recompute(questionnaire_id=questionnaire.pk, force=True, trigger="demo")
+        lines.append(f"results of {questionnaire.code}: {outcome}")
+    return "\n".join(lines)
+
+
 def admin_ensure() -> None:
     _, username, password = LOGINS[0]
     user, created = get_user_model().objects.get_or_create(
@@ -121,6 +133,7 @@ class Command(BaseCommand):
         note, logins = cati_demo_ensure()  # roles, demo users, call lists (docs/cati.md, docs/roles.md)
         self.stdout.write(note)
         LOGINS.extend(login for login in logins if login not in LOGINS)
+        self.stdout.write(results_current())
         self.summary(waves)
 
     def sample(self, code: str) -> Wave | None:

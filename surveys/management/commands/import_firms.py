@@ -20,14 +20,20 @@ class Command(BaseCommand):
         parser.add_argument("--decimal", default="auto", choices=["auto", ",", "."])
         parser.add_argument("--turnover-multiplier", default="1", help="e.g. 1000 for thousands of EUR")
         parser.add_argument("--source", default="", help="stored in each firm's attributes as `source`")
+        parser.add_argument("--country", default="", help="country (ISO code) of firms the file gives none, "
+                                                          "directly or through their province or region")
+        parser.add_argument("--language", default="", choices=["", "en", "it", "es"],
+                            help="language of firms whose file row and country give none")
 
-    def handle(self, *args, file, mapping, accept_valid, encoding, decimal, turnover_multiplier, source, **opts):
+    def handle(self, *args, file, mapping, accept_valid, encoding, decimal, turnover_multiplier, source, country="",
+               language="", **opts):
         path = Path(file)
         if not path.exists():
             raise CommandError(f"no such file: {file}")
         pairs = dict(m.rsplit("=", 1) for m in mapping) if mapping else None
         report = population_import(path=path, mapping=pairs, accept_valid=accept_valid, encoding=encoding,
-                                   decimal=decimal, turnover_multiplier=turnover_multiplier, source=source)
+                                   decimal=decimal, turnover_multiplier=turnover_multiplier, source=source,
+                                   default_language=language, default_country=country)
         for line in report.lines():
             self.stderr.write(line)
         if not report.applied:

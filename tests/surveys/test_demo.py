@@ -1,0 +1,24 @@
+"""`manage.py demo` leaves every dashboard current: the stored N equals the submitted responses."""
+import io
+
+import pytest
+from django.core.management import call_command
+
+from analytics.models import ResultSet
+from surveys.models import Questionnaire, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_leaves_every_dashboard_current(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    checked = 0
+    for questionnaire in Questionnaire.objects.filter(code__in=["italian-districts-2016", "basque-digital-2019"]):
+        submitted = Response.objects.filter(version__questionnaire=questionnaire, status="submitted").count()
+        stored = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL)
+        assert submitted > 40 or questionnaire.code != "italian-districts-2016"
+        assert stored.n_responses == submitted, questionnaire.code
+        checked += 1
+    assert checked == 2 and "results of italian-districts-2016: ok" in out.getvalue()
