@@ -14,7 +14,7 @@ from surveys.models import OptOut, Response
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.validation import validate_all, validate_page
 from surveys.tabular import ImportFileError as TableError
-from surveys.tabular import read_table, xlsx_check_bounds
+from surveys.tabular import table_read, xlsx_check_bounds
 from tests.proof.conftest import PAGE1, hostile_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_a_number_beyond_any_business_figure_says_so(mini_version):
 @pytest.mark.parametrize("raw", ["1e309", "9" * 60, "nan"])
 def test_pages_and_the_live_skip_logic_answer_huge_numbers_with_4xx_or_json(client, world, raw):
     r = client.post(reverse("surveys:page", args=[world.token, "M1"]), {**PAGE1, "Q4": raw, "page_revision": 0})
-    assert r.status_code == 422 and "Q4" in r.context["form"].errors
+    assert r.status_code == 422 and 'id="error-Q4"' in r.content.decode()  # the message next to the field
     r = client.post(reverse("surveys:relevance", args=[world.token, "M1"]), {**PAGE1, "Q2": raw, "Q3": "1"})
     assert r.status_code == 200 and "items" in json.loads(r.content)
     world.invitation.response.refresh_from_db()
@@ -118,7 +118,7 @@ def test_the_register_import_refuses_the_hostile_workbook_before_parsing(tmp_pat
 
 def test_the_response_import_refuses_the_hostile_workbook_before_parsing(mini_version):
     with pytest.raises(TableError, match="cells accepted"):
-        read_table(io.BytesIO(hostile_xlsx()), "x.xlsx")
+        table_read(io.BytesIO(hostile_xlsx()))
     report = responses_import(questionnaire=mini_version.questionnaire, stream=io.BytesIO(hostile_xlsx()),
                               filename="x.xlsx")
     assert "cells accepted" in report.file_error and not Response.objects.filter(mode="import").exists()
