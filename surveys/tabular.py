@@ -98,7 +98,10 @@ def _read_csv(text: str, used: str) -> Table:
 def _read_xlsx(raw: bytes) -> Table:
     from python_calamine import CalamineWorkbook
 
-    xlsx_check_bounds(io.BytesIO(raw))  # before calamine sizes its grid from what the file claims
+    try:  # before calamine sizes its grid from what the file claims
+        xlsx_check_bounds(io.BytesIO(raw))
+    except ImportFileError as exc:
+        raise ImportFileError(f"The XLSX file is refused: {exc}") from None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         name = "data" if "data" in book.sheet_names else book.sheet_names[0]

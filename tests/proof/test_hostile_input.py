@@ -40,7 +40,7 @@ def test_a_number_beyond_any_business_figure_says_so(mini_version):
 @pytest.mark.parametrize("raw", ["1e309", "9" * 60, "nan"])
 def test_pages_and_the_live_skip_logic_answer_huge_numbers_with_4xx_or_json(client, world, raw):
     r = client.post(reverse("surveys:page", args=[world.token, "M1"]), {**PAGE1, "Q4": raw, "page_revision": 0})
-    assert r.status_code == 422 and 'id="error-Q4"' in r.content.decode()
+    assert r.status_code == 422 and 'id="error-Q4"' in r.content.decode()  # the message next to the field
     r = client.post(reverse("surveys:relevance", args=[world.token, "M1"]), {**PAGE1, "Q2": raw, "Q3": "1"})
     assert r.status_code == 200 and "items" in json.loads(r.content)
     world.invitation.response.refresh_from_db()
