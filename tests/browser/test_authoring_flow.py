@@ -86,3 +86,18 @@ def test_staff_author_preview_publish_then_a_firm_answers_and_the_export_has_it(
     assert (exported["S1"], exported["S2"], exported["S3"], exported["S4"]) == ("1987", "35", "2", "1")
     assert (exported["S5_HOME"], exported["S5_ABROAD"], exported["S6_1"], exported["S6_3"]) == ("60", "40", "1", "0")
     assert exported["S8"] == "Parts from Slovenia" and exported["SIZE"] == "SMALL"
+
+    # and through the API's response feed, with the author's own token
+    from django.contrib.auth import get_user_model
+
+    from surveys.accounts.roles import ADMINISTRATOR, role_assign
+    from surveys.api.tokens import api_token_create
+
+    admin = get_user_model().objects.create_user("api-reader", password="x")
+    role_assign(user=admin, role=ADMINISTRATOR)
+    _, key = api_token_create(user=admin, name="feed")
+    feed = page.request.get(f"{live_server.url}/api/v1/questionnaires/{CODE}/responses/",
+                            headers={"Authorization": f"Token {key}"})
+    assert feed.status == 200
+    served = [r for r in feed.json()["results"] if r["status"] == "submitted"]
+    assert len(served) == 1 and served[0]["answers"]["S2"] == 35
