@@ -5,7 +5,9 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
+from surveys.fieldwork.emailtexts import BODY_MAX, SUBJECT_MAX, placeholders_check
 from surveys.fieldwork.population import FIELDS, attribute_key
 from surveys.fieldwork.sampling import STRATA_FIELDS, SampleError, parse_filters
 from surveys.models import Sample
@@ -138,3 +140,24 @@ def mapping_initial(columns: list[str], mapping: dict[str, str]) -> dict[str, st
 
 def mapping_from(form: forms.Form, columns: list[str]) -> dict[str, str]:
     return {c: form.cleaned_data.get(f"col{i}") or "ignore" for i, c in enumerate(columns)}
+
+
+class MessageTemplateForm(forms.Form):
+    """A wave's wording of one kind of e-mail: placeholders are checked here, so a typo is a form error."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
+    body = forms.CharField(label=_("Text"), max_length=BODY_MAX, strip=False,
+                           widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "true"}))
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def clean(self):
+        data = super().clean()
+        if "subject" in data and "body" in data:
+            for name, problems in placeholders_check(kind=self.kind, subject=data["subject"],
+                                                     body=data["body"]).items():
+                for problem in problems:
+                    self.add_error(name, problem)
+        return data

@@ -22,16 +22,13 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.template.loader import select_template
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from surveys.authoring.waves import wave_contact
 from surveys.dispatch import enqueue
+from surveys.fieldwork.emailtexts import WordingCache, message_kind
 from surveys.fieldwork.invitations import invitation_issue, invitation_token
 from surveys.models import Invitation, MailingPlan, Message, OptOut, Response, Sample, Selection, Wave
-from surveys.questionnaire.spec import spec_for_version
-from surveys.questionnaire.texts import pick
 
 log = logging.getLogger(__name__)
 SENT_LIKE = (Message.Status.SENT, Message.Status.BOUNCED)
@@ -167,11 +164,12 @@ def messages_send_batch(*, message_ids: list[int]) -> dict[str, int]:
     per_minute = settings.FIELDWORK_MAIL_PER_MINUTE
     interval = 60 / per_minute if per_minute and not settings.CELERY_TASK_ALWAYS_EAGER else 0
     outcome: dict[str, int] = {}
+    wordings = WordingCache()  # each wave's templates and settings read once per batch
     with get_connection() as connection:
         next_at = time.monotonic()
         for message_id in message_ids:
             time.sleep(max(0.0, next_at - time.monotonic()))
-            status = message_send(message_id=message_id, connection=connection)
+            status = message_send(message_id=message_id, connection=connection, wordings=wordings)
             outcome[status] = outcome.get(status, 0) + 1
             if status == Message.Status.SENT:
                 next_at = time.monotonic() + interval
@@ -183,7 +181,7 @@ def messages_send_batch(*, message_ids: list[int]) -> dict[str, int]:
     return outcome
 
 
-def message_send(*, message_id: int, connection=None) -> str:
+def message_send(*, message_id: int, connection=None, wordings: WordingCache | None = None) -> str:
     """Send one message unless someone already did; returns its status ('' when not ours to send)."""
     now = timezone.now()
     with transaction.atomic():
@@ -196,7 +194,7 @@ def message_send(*, message_id: int, connection=None) -> str:
         if reason:
             _finish(message, Message.Status.SKIPPED, error=reason, sent_at=None)
             return Message.Status.SKIPPED
-        mail = message_email(message, connection)
+        mail = message_email(message, connection, wordings)
         # Every write happens before the hand-off, so after it only the COMMIT remains.
         _finish(message, Message.Status.SENT, to_email=mail.to[0], message_id=mail.extra_headers["Message-ID"],
                 error="")
@@ -258,25 +256,21 @@ def case_links(invitation: Invitation) -> tuple[str, str]:
             base + reverse("surveys:optout", kwargs={"token": token}))
 
 
-def message_email(message: Message, connection=None) -> EmailMessage:
+def message_email(message: Message, connection=None, wordings: WordingCache | None = None) -> EmailMessage:
+    """The e-mail of one message, in the case's language, with the wave's wording (read once per batch)."""
     invitation = message.invitation
     firm, wave = invitation.firm, invitation.wave
     language = invitation.response.language or invitation.language
     link, optout = case_links(invitation)
-    contact_name, contact_email = wave_contact(wave.pk)
-    kind = "invitation" if message.kind == Message.Kind.INVITATION else "reminder"
-    template = select_template([f"fieldwork/email/{kind}_{language}.txt", f"fieldwork/email/{kind}_en.txt"])
-    with translation.override(language):
-        text = template.render({
-            "firm": firm, "contact": firm.contact_name, "link": link, "optout": optout, "wave": wave,
-            "title": pick(spec_for_version(wave.version).definition.get("title"), language), "closes": wave.closes_at,
-            "number": message.reminder_number, "agency_contact": contact_name, "agency_email": contact_email})
-    subject, _, body = text.strip().partition("\n")
+    wording = (wordings if wordings is not None else WordingCache()).for_wave(wave)
+    subject, body = wording.compose(kind=message_kind(message.kind), language=language, firm=firm, link=link,
+                                    opt_out_link=optout, reminder_number=message.reminder_number)
+    contact_email = wording.contact[1]
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
     headers = {"Message-ID": f"<{message.kind}.{invitation.pk}.{wave.pk}@{domain}>",
                "List-Unsubscribe": f"<{optout}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                "X-Fieldwork-Case": str(invitation.pk)}
-    return EmailMessage(subject=subject.strip(), body=body.strip() + "\n", to=[firm.email], headers=headers,
+    return EmailMessage(subject=subject, body=body, to=[firm.email], headers=headers,
                         reply_to=[contact_email] if contact_email else None, connection=connection)
 
 

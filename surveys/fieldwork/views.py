@@ -8,20 +8,33 @@ from __future__ import annotations
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from surveys.access import population_import_for_id, sample_for_id, wave_for_id
+from surveys.authoring.waves import wave_languages
 from surveys.fieldwork.charts import progress_chart
+from surveys.fieldwork.emailtexts import (
+    PLACEHOLDERS,
+    message_template_reset,
+    message_template_save,
+    message_templates_overview,
+    message_test_send,
+    preview_compose,
+    template_text,
+)
 from surveys.fieldwork.forms import (
     ImportUploadForm,
+    MessageTemplateForm,
     SampleForm,
     mapping_form_class,
     mapping_from,
@@ -39,9 +52,10 @@ from surveys.fieldwork.tracking import (
     tracking_recompute,
     tracking_schedule,
 )
-from surveys.models import Invitation, PopulationImport, Wave, WaveTracking
+from surveys.models import Invitation, MessageTemplate, PopulationImport, Wave, WaveTracking
 
 TRACKING_VIEWERS = ("surveys.view_wavetracking", "surveys.view_aggregates")
+TEMPLATE_EDITORS = ("surveys.change_messagetemplate",)
 STALE_AFTER = dt.timedelta(minutes=2)
 SELECTIONS_SHOWN = 500  # the page lists the first drawn firms; the CSV has them all
 
@@ -209,3 +223,86 @@ def _import_run(request, import_id: int, *, apply: bool):
 def _import_page(request, record, form, file_errors, status: int = 200):
     return render(request, "fieldwork/import_detail.html", {
         "record": record, "form": form, "file_errors": file_errors, "report": record.report or None}, status=status)
+
+
+# ------------------------------------------------------------------ e-mail texts of a wave
+@staff_permission("surveys.view_messagetemplate", *TEMPLATE_EDITORS)
+def wave_messages(request, wave_id: int):
+    wave = wave_for_id(wave_id)
+    return render(request, "fieldwork/messages.html", {"wave": wave, "rows": message_templates_overview(wave)})
+
+
+def _template_wave(wave_id: int, kind: str, language: str) -> Wave:
+    wave = wave_for_id(wave_id)
+    if kind not in MessageTemplate.Kind.values or language not in wave_languages(wave):
+        raise Http404
+    return wave
+
+
+@staff_permission(*TEMPLATE_EDITORS)
+def message_template_edit(request, wave_id: int, kind: str, language: str):
+    """The editor, pre-filled with the wave's text or the built-in one, and its preview; POST saves."""
+    wave = _template_wave(wave_id, kind, language)
+    if request.method != "POST":
+        subject, body, _own = template_text(wave=wave, kind=kind, language=language)
+        form = MessageTemplateForm(initial={"subject": subject, "body": body}, kind=kind)
+        return _template_page(request, wave, kind, language, form, preview=(subject, body))
+    form = MessageTemplateForm(request.POST, kind=kind)
+    if not form.is_valid():
+        return _template_page(request, wave, kind, language, form, status=400)
+    message_template_save(wave=wave, kind=kind, language=language, user=request.user, **form.cleaned_data)
+    messages.success(request, gettext("Saved: this text now goes out to the wave's firms in this language."))
+    return redirect("fieldwork:message-template", wave_id=wave.pk, kind=kind, language=language)
+
+
+@require_POST
+@staff_permission(*TEMPLATE_EDITORS)
+def message_template_preview(request, wave_id: int, kind: str, language: str):
+    """The text in the editor as a firm of the wave would receive it; nothing is saved."""
+    wave = _template_wave(wave_id, kind, language)
+    form = MessageTemplateForm(request.POST, kind=kind)
+    if not form.is_valid():
+        return _template_page(request, wave, kind, language, form, status=400)
+    return _template_page(request, wave, kind, language, form,
+                          preview=(form.cleaned_data["subject"], form.cleaned_data["body"]))
+
+
+@require_POST
+@staff_permission(*TEMPLATE_EDITORS)
+def message_template_test(request, wave_id: int, kind: str, language: str):
+    """The text in the editor, rendered for a firm of the wave, mailed to the signed-in user alone."""
+    wave = _template_wave(wave_id, kind, language)
+    form = MessageTemplateForm(request.POST, kind=kind)
+    if not form.is_valid():
+        return _template_page(request, wave, kind, language, form, status=400)
+    text = (form.cleaned_data["subject"], form.cleaned_data["body"])
+    try:
+        address = message_test_send(wave=wave, kind=kind, language=language, subject=text[0], body=text[1],
+                                    user=request.user)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _template_page(request, wave, kind, language, form, preview=text, status=400)
+    messages.success(request, gettext("A test message went to %(address)s; no firm received anything.")
+                     % {"address": address})
+    return _template_page(request, wave, kind, language, form, preview=text)
+
+
+@require_POST
+@staff_permission(*TEMPLATE_EDITORS)
+def message_template_restore(request, wave_id: int, kind: str, language: str):
+    wave = _template_wave(wave_id, kind, language)
+    if message_template_reset(wave=wave, kind=kind, language=language):
+        messages.success(request, gettext("The wave's own text was deleted: the built-in text goes out again."))
+    return redirect("fieldwork:message-template", wave_id=wave.pk, kind=kind, language=language)
+
+
+def _template_page(request, wave, kind, language, form, preview=None, status: int = 200):
+    context = {"wave": wave, "kind": kind, "kind_label": MessageTemplate.Kind(kind).label, "language": language,
+               "language_name": dict(settings.LANGUAGES).get(language, language), "form": form,
+               "own": MessageTemplate.objects.filter(wave=wave, kind=kind, language=language).exists(),
+               "placeholders": [(name, text) for name, (text, kinds) in PLACEHOLDERS.items() if kind in kinds]}
+    if preview:
+        subject, body, firm = preview_compose(wave=wave, kind=kind, language=language, subject=preview[0],
+                                              body=preview[1])
+        context["preview"] = {"subject": subject, "body": body, "firm": firm}
+    return render(request, "fieldwork/message_template.html", context, status=status)

@@ -3,7 +3,7 @@ from .audit import AnswerEdit, CaseEvent, DataAccess
 from .authoring import DefinitionDraft, WaveSettings
 from .cati import CallAttempt, CatiCase, OutcomeCode
 from .fieldwork import Firm, Invitation, Wave
-from .mailing import MailingPlan, Message, OptOut
+from .mailing import MailingPlan, Message, MessageTemplate, OptOut
 from .questionnaire import Choice, DerivedVariable, Item, ItemRow, Module, Questionnaire, QuestionnaireVersion
 from .quotas import Quota, QuotaCell
 from .reference import ReferenceEntry, ReferenceList
@@ -20,3 +20,4 @@ __all__ += ["MailingPlan", "Message", "OptOut", "PopulationImport", "Sample", "S
 __all__ += ["AnswerEdit", "CallAttempt", "CaseEvent", "CatiCase", "DataAccess", "OutcomeCode"]  # CATI, audit
 __all__ += ["DefinitionDraft", "WaveSettings"]  # authoring
 __all__ += ["ApiToken", "Quota", "QuotaCell"]  # API tokens, quotas
+__all__ += ["MessageTemplate"]  # a wave's e-mail wording

@@ -3,7 +3,9 @@
 The unique (invitation, kind) constraint makes queueing idempotent; the conditional UPDATE in
 surveys.fieldwork.mailing.message_send makes sending idempotent.
 """
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 REMINDER_LIMIT = 5
 
@@ -78,3 +80,29 @@ class MailingPlan(models.Model):
 
     def __str__(self) -> str:
         return f"mailing plan {self.wave}"
+
+
+class MessageTemplate(models.Model):
+    """A wave's own wording of one kind of e-mail in one language (subject and plain-text body with
+    {placeholders}); where a wave has none, the built-in text of surveys.fieldwork.emailtexts goes out."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("invitation")
+        REMINDER = "reminder", _("reminder")
+
+    wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="message_templates")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    language = models.CharField(max_length=5)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["wave", "kind", "language"]
+        constraints = [models.UniqueConstraint(fields=["wave", "kind", "language"],
+                                               name="uniq_message_template_per_wave_kind_language")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.language} ({self.wave_id})"
