@@ -28,7 +28,7 @@ from surveys.questionnaire.texts import pick
 Kind = MessageTemplate.Kind
 BOTH = (Kind.INVITATION, Kind.REMINDER)
 SUBJECT_MAX, BODY_MAX = 200, 20_000
-PLACEHOLDER = re.compile(r"\{([^{}\n]{0,40})\}")
+PLACEHOLDER = re.compile(r"\{([^{}\n]*)\}")
 BLANK_RUNS = re.compile(r"\n{3,}")
 PREVIEW_TOKEN = "preview"  # previews and test sends carry no working personal link
 
@@ -96,7 +96,7 @@ def placeholders_check(*, kind: str, subject: str, body: str) -> dict[str, list[
             if known is None:
                 errors.setdefault(name, []).append(gettext(
                     "Unknown placeholder {%(name)s}. Known placeholders: %(known)s.") % {
-                        "name": found, "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)})
+                        "name": found[:40], "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)})
             elif kind not in known[1]:
                 errors.setdefault(name, []).append(gettext("The placeholder {%(name)s} has no value in this kind "
                                                            "of message.") % {"name": found})
