@@ -117,6 +117,7 @@ def test_italian_staff_import_sample_write_preview_test_send_and_send_the_wave(
     with page.expect_navigation():
         page.click("#send-invitations")
     expect(page.locator("#invite-count strong")).to_have_text("3")
+    expect(page.locator("#invite-texts")).to_have_attribute("href", reverse("fieldwork:messages", args=[wave.pk]))
     assert len(mail.outbox) == 1
     with page.expect_navigation():
         page.click("#confirm-send")
