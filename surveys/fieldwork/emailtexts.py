@@ -9,6 +9,7 @@ gettext, locale/*/django.po). A body line whose placeholders all come out empty 
 from __future__ import annotations
 
 import re
+import smtplib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -235,9 +236,14 @@ def message_test_send(*, wave: Wave, kind: str, language: str, subject: str, bod
     rendered_subject, rendered_body, _firm = preview_compose(wave=wave, kind=kind, language=language, subject=subject,
                                                          body=body)
     _, agency_email = wave_contact(wave.pk)
-    EmailMessage(subject=rendered_subject, body=rendered_body, to=[user.email],
-                 headers={"X-Fieldwork-Test": f"wave {wave.pk} {kind} {language}"},
-                 reply_to=[agency_email] if agency_email else None).send()
+    mail = EmailMessage(subject=rendered_subject, body=rendered_body, to=[user.email],
+                        headers={"X-Fieldwork-Test": f"wave {wave.pk} {kind} {language}"},
+                        reply_to=[agency_email] if agency_email else None)
+    try:
+        mail.send()
+    except (smtplib.SMTPException, OSError) as exc:  # the mail server refused or could not be reached
+        raise ValidationError(gettext("The mail server did not take the test message: %(error)s")
+                              % {"error": f"{type(exc).__name__}: {exc}"[:300]}, code="not_sent") from exc
     return user.email
 
 

@@ -281,7 +281,8 @@ def message_template_test(request, wave_id: int, kind: str, language: str):
                                     user=request.user)
     except ValidationError as exc:
         form.add_error(None, exc)
-        return _template_page(request, wave, kind, language, form, preview=text, status=400)
+        status = 502 if getattr(exc, "code", None) == "not_sent" else 400  # the mail server's failure, not the input
+        return _template_page(request, wave, kind, language, form, preview=text, status=status)
     messages.success(request, gettext("A test message went to %(address)s; no firm received anything.")
                      % {"address": address})
     return _template_page(request, wave, kind, language, form, preview=text)

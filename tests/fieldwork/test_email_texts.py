@@ -209,6 +209,17 @@ def test_test_send_without_an_e_mail_address_says_so(client, django_user_model, 
     assert mail.outbox == []
 
 
+def test_a_mail_server_refusing_the_test_message_is_reported_not_a_500(client, editor, wave, settings):
+    import smtplib
+    from unittest import mock
+
+    client.force_login(editor)
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages",
+                    side_effect=smtplib.SMTPServerDisconnected("Connection unexpectedly closed")):
+        response = client.post(url("message-template-test", wave), {"subject": "S", "body": "{link}"})
+    assert response.status_code == 502 and "Connection unexpectedly closed" in response.content.decode()
+
+
 @pytest.mark.parametrize("role", ["interviewer", "analyst"])
 def test_interviewers_and_analysts_may_not_open_or_change_the_texts(client, django_user_model, wave, role):
     client.force_login(role_user(django_user_model, role, role))
