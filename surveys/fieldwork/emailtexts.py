@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_noop, pgettext
@@ -32,6 +33,7 @@ SUBJECT_MAX, BODY_MAX = 200, 20_000
 PLACEHOLDER = re.compile(r"\{([^{}\n]*)\}")
 BLANK_RUNS = re.compile(r"\n{3,}")
 PREVIEW_TOKEN = "preview"  # previews and test sends carry no working personal link
+PREVIEW_CHOICES = 50  # firms offered in the editor's "preview for" list
 
 # name -> (what it becomes, the kinds it may appear in)
 PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -200,8 +202,25 @@ def message_template_reset(*, wave: Wave, kind: str, language: str) -> bool:
     return MessageTemplate.objects.filter(wave=wave, kind=kind, language=language).delete()[0] > 0
 
 
-def preview_firm(wave: Wave, language: str) -> Firm:
-    """A real firm of the wave to preview with, one speaking the language if any; else an example firm."""
+def wave_firms(wave: Wave):
+    """The firms a wave concerns: sampled, or with a case."""
+    return Firm.objects.filter(Q(pk__in=Selection.objects.filter(sample__wave=wave).values("firm"))
+                               | Q(pk__in=Invitation.objects.filter(wave=wave).values("firm")))
+
+
+def preview_choices(wave: Wave, language: str) -> list[Firm]:
+    """The firms the editor offers to preview with: those speaking the language first."""
+    firms = wave_firms(wave).only("pk", "name", "identifier", "language").order_by("pk")
+    same = list(firms.filter(language=language)[:PREVIEW_CHOICES])
+    return same + list(firms.exclude(language=language)[:PREVIEW_CHOICES - len(same)])
+
+
+def preview_firm(wave: Wave, language: str, firm_id: int | None = None) -> Firm:
+    """The firm chosen (if it is the wave's), else a sampled one speaking the language, else any firm of
+    the wave, else an example firm."""
+    chosen = wave_firms(wave).filter(pk=firm_id).first() if firm_id else None
+    if chosen:
+        return chosen
     sampled = Firm.objects.filter(pk__in=Selection.objects.filter(sample__wave=wave).values("firm"))
     cased = Firm.objects.filter(pk__in=Invitation.objects.filter(wave=wave).values("firm"))
     for firms in (sampled.filter(language=language), sampled, cased.filter(language=language), cased):
@@ -213,9 +232,9 @@ def preview_firm(wave: Wave, language: str) -> Firm:
 
 
 def preview_compose(*, wave: Wave, kind: str, language: str, subject: str, body: str,
-                    firm: Firm | None = None) -> tuple[str, str, Firm]:
+                    firm_id: int | None = None) -> tuple[str, str, Firm]:
     """The text rendered for a firm of the wave, with links that open nothing."""
-    firm = firm or preview_firm(wave, language)
+    firm = preview_firm(wave, language, firm_id)
     base = settings.SITE_URL.rstrip("/")
     wording = wave_wording(wave)
     values = wording.values(firm=firm, language=language, reminder_number=1,
@@ -224,7 +243,8 @@ def preview_compose(*, wave: Wave, kind: str, language: str, subject: str, body:
     return text_render(subject, values, body=False), text_render(body, values), firm
 
 
-def message_test_send(*, wave: Wave, kind: str, language: str, subject: str, body: str, user) -> str:
+def message_test_send(*, wave: Wave, kind: str, language: str, subject: str, body: str, user,
+                      firm_id: int | None = None) -> str:
     """Mail the text, rendered for a firm of the wave, to the signed-in user only; no firm's delivery
     status records it. Returns the address used."""
     if not (user.email or "").strip():
@@ -234,7 +254,7 @@ def message_test_send(*, wave: Wave, kind: str, language: str, subject: str, bod
     if errors:
         raise ValidationError(errors)
     rendered_subject, rendered_body, _firm = preview_compose(wave=wave, kind=kind, language=language, subject=subject,
-                                                         body=body)
+                                                             body=body, firm_id=firm_id)
     _, agency_email = wave_contact(wave.pk)
     mail = EmailMessage(subject=rendered_subject, body=rendered_body, to=[user.email],
                         headers={"X-Fieldwork-Test": f"wave {wave.pk} {kind} {language}"},

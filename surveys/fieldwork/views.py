@@ -29,6 +29,7 @@ from surveys.fieldwork.emailtexts import (
     message_template_save,
     message_templates_overview,
     message_test_send,
+    preview_choices,
     preview_compose,
     template_text,
 )
@@ -278,7 +279,7 @@ def message_template_test(request, wave_id: int, kind: str, language: str):
     text = (form.cleaned_data["subject"], form.cleaned_data["body"])
     try:
         address = message_test_send(wave=wave, kind=kind, language=language, subject=text[0], body=text[1],
-                                    user=request.user)
+                                    user=request.user, firm_id=_chosen_firm(request))
     except ValidationError as exc:
         form.add_error(None, exc)
         status = 502 if getattr(exc, "code", None) == "not_sent" else 400  # the mail server's failure, not the input
@@ -297,13 +298,19 @@ def message_template_restore(request, wave_id: int, kind: str, language: str):
     return redirect("fieldwork:message-template", wave_id=wave.pk, kind=kind, language=language)
 
 
+def _chosen_firm(request) -> int | None:
+    raw = request.POST.get("preview_firm") or request.GET.get("firm") or ""
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
 def _template_page(request, wave, kind, language, form, preview=None, status: int = 200):
     context = {"wave": wave, "kind": kind, "kind_label": MessageTemplate.Kind(kind).label, "language": language,
                "language_name": dict(settings.LANGUAGES).get(language, language), "form": form,
                "own": MessageTemplate.objects.filter(wave=wave, kind=kind, language=language).exists(),
-               "placeholders": [(name, text) for name, (text, kinds) in PLACEHOLDERS.items() if kind in kinds]}
+               "placeholders": [(name, text) for name, (text, kinds) in PLACEHOLDERS.items() if kind in kinds],
+               "firms": preview_choices(wave, language)}
     if preview:
         subject, body, firm = preview_compose(wave=wave, kind=kind, language=language, subject=preview[0],
-                                              body=preview[1])
+                                              body=preview[1], firm_id=_chosen_firm(request))
         context["preview"] = {"subject": subject, "body": body, "firm": firm}
     return render(request, "fieldwork/message_template.html", context, status=status)

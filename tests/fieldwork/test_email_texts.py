@@ -188,6 +188,17 @@ def test_preview_renders_the_editors_text_for_a_sampled_firm_and_saves_nothing(c
     assert f'id="preview-subject">Per {firm.name}' in page
     assert f"{firm.name}: il vostro link " in page and "/s/preview/" in page
     assert "Scadenza" not in page.split('id="preview-body"')[1]  # no closing date: the line is left out
+    english = sampled.selections.filter(firm__language="en").first().firm
+    assert f'<option value="{english.pk}">' in page  # every firm of the wave may be chosen
+    chosen = client.post(url("message-template-preview", wave),
+                         {"subject": "Per {firm_name}", "body": OWN_BODY, "preview_firm": str(english.pk)})
+    assert f'id="preview-subject">Per {english.name}' in chosen.content.decode()
+    outsider = RegisterFirmFactory(language="it")  # not in this wave: the default firm instead
+    other = client.post(url("message-template-preview", wave),
+                        {"subject": "Per {firm_name}", "body": OWN_BODY, "preview_firm": str(outsider.pk)})
+    assert f'id="preview-subject">Per {firm.name}' in other.content.decode()
+    assert client.post(url("message-template-preview", wave), {"subject": "S", "body": "{link}",
+                                                                "preview_firm": "9" * 40}).status_code == 200
 
 
 def test_test_send_mails_the_user_alone_and_touches_no_firms_delivery(client, editor, wave, sampled):
