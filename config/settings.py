@@ -203,6 +203,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))  # l
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends when the page says it does
 AXES_RESET_ON_SUCCESS = True  # a successful sign-in clears that pair's failures
 AXES_CLIENT_IP_CALLABLE = "surveys.ratelimit.client_address"
+AXES_USERNAME_CALLABLE = "surveys.accounts.lockout.attempt_username"  # cut to the column: no 500 on PostgreSQL
 AXES_LOCKOUT_CALLABLE = "surveys.accounts.lockout.lockout_response"  # the 429 page in the user's language
 AXES_DISABLE_ACCESS_LOG = True  # throttling needs the failures only, not a second log of staff addresses
 

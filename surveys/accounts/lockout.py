@@ -5,12 +5,20 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from axes.helpers import get_client_username, get_cool_off
+from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.db.models import Max
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
+
+
+def attempt_username(request, credentials=None) -> str | None:
+    """The username a failure counts under (AXES_USERNAME_CALLABLE): as typed, cut to the attempts
+    table's 255 characters. Django's sign-in form does not enforce the username's length, and
+    PostgreSQL refuses a longer value; no real username is that long, so nothing else changes."""
+    name = (credentials or {}).get("username") if credentials else request.POST.get("username")
+    return None if name is None else str(name)[:255]
 
 
 def lockout_remaining(*, username: str | None, address: str) -> timedelta:
@@ -26,7 +34,7 @@ def lockout_remaining(*, username: str | None, address: str) -> timedelta:
 
 def lockout_response(request, response=None, credentials=None):
     """Axes calls this with (request, original response, credentials) once a pair is locked out."""
-    wait = lockout_remaining(username=get_client_username(request, credentials),
+    wait = lockout_remaining(username=attempt_username(request, credentials),
                              address=request.axes_ip_address)
     context = {"minutes": max(1, math.ceil(wait.total_seconds() / 60)),
                "retry_at": timezone.localtime(timezone.now() + wait), "language": get_language()}
