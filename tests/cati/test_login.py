@@ -79,6 +79,7 @@ def test_the_admin_sign_in_is_throttled_too(client, limit, staff):
     assert fail(client, "sam", limit, url="/admin/login/") == [200, 200, 429]
     page = attempt(client, "sam", "pw-sam", url="/admin/login/")
     assert page.status_code == 429 and 'id="login-blocked"' in page.content.decode()
+    assert 'href="/admin/login/"' in page.content.decode()  # back to the page it came from
     assert attempt(client, "sam", "pw-sam", url="/accounts/login/").status_code == 429  # one budget per pair
 
 
