@@ -3,6 +3,7 @@
 Unset DATABASE_URL -> SQLite file; unset REDIS_URL -> Celery tasks run in-process.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the docs page's script, served here rather than from a CDN
     "csp",
+    "axes",  # sign-in throttling per username and client address (below, docs/roles.md)
     "surveys",
     "analytics",
 ]
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a sign-in refused by axes into the 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -171,10 +174,40 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Respondent token and login endpoints: attempts per window per client address.
+# The client's address (surveys/ratelimit.py client_address, used by every limit): REMOTE_ADDR unless
+# TRUSTED_PROXY_COUNT reverse proxies of our own stand in front, in which case their header says.
+# Default 0: a forwarding header is ignored, since any client can send one (docs/running.md).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+TRUSTED_PROXY_HEADER = "HTTP_" + os.environ.get("TRUSTED_PROXY_HEADER", "X-Forwarded-For").upper().replace("-", "_")
+
+# Respondent token look-ups: failed attempts per window per client address.
 RATE_LIMIT_TOKEN = env_int("RATE_LIMIT_TOKEN", 60)
-RATE_LIMIT_LOGIN = env_int("RATE_LIMIT_LOGIN", 10)
 RATE_LIMIT_WINDOW = env_int("RATE_LIMIT_WINDOW", 300)
+
+# Sign-in throttling (django-axes; /accounts/login/ and /admin/login/ alike, docs/roles.md). Failures
+# count per username AND client address together, so a guesser elsewhere cannot lock an administrator
+# out and colleagues behind one office NAT do not share a budget.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Attempts are kept in the database, not the cache: the lock holds while Redis is away (a fail-open
+# cache would forget every failure during an outage, exactly when nobody watches), needs no Redis
+# for `make run`, and administrators see and clear attempts in the admin.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)  # failures of one username from one address
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))  # locked this long after the last
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME < timedelta(minutes=1):
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be 1 or more")
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends when the page says it does
+AXES_RESET_ON_SUCCESS = True  # a successful sign-in clears that pair's failures
+AXES_CLIENT_IP_CALLABLE = "surveys.ratelimit.client_address"
+AXES_USERNAME_CALLABLE = "surveys.accounts.lockout.attempt_username"  # cut to the column: no 500 on PostgreSQL
+AXES_LOCKOUT_CALLABLE = "surveys.accounts.lockout.lockout_response"  # the 429 page in the user's language
+AXES_DISABLE_ACCESS_LOG = True  # throttling needs the failures only, not a second log of staff addresses
 
 # Telephone interviews: how long a case stays locked to the interviewer working on it (renewed on
 # every page), and after how many calls without an appointment a case leaves the call list.

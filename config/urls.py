@@ -1,13 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from surveys.accounts.views import ThrottledLoginView
 from surveys.api.errors import api_not_found
 
 urlpatterns = [
-    path("admin/login/", ThrottledLoginView.as_view()),  # the admin's sign-in is throttled too
-    path("admin/", admin.site.urls),
-    path("accounts/", include("surveys.accounts.urls")),  # throttled sign-in (docs/roles.md)
+    path("admin/", admin.site.urls),  # its sign-in is throttled by the same backend (docs/roles.md)
+    path("accounts/", include("surveys.accounts.urls")),  # sign-in, throttled per username and address (docs/roles.md)
     path("cati/", include("surveys.cati.urls")),  # telephone interviews (docs/cati.md)
     path("staff/data/", include("analytics.data.urls")),  # exports, codebook, imports (docs/data.md)
     path("staff/authoring/", include("surveys.authoring.urls")),  # workbooks, preview, publish

@@ -35,7 +35,8 @@ class Role:
 
 
 ROLES = {
-    ADMINISTRATOR: Role(ADMINISTRATOR, grants=("surveys.*", "analytics.*", "auth.*")),
+    # axes.*: the sign-in lockouts, which administrators lift in the admin (docs/roles.md)
+    ADMINISTRATOR: Role(ADMINISTRATOR, grants=("surveys.*", "analytics.*", "auth.*", "axes.*")),
     FIELDWORK: Role(
         FIELDWORK,
         grants=("surveys.view_*", "surveys.add_*", "surveys.change_*", "surveys.view_firm_contacts",

@@ -1,12 +1,12 @@
-"""The cache fails open: with Redis unreachable it answers as an empty cache, and rate limits allow."""
+"""The cache fails open: with Redis unreachable it answers as an empty cache, and rate limits allow.
+Sign-in throttling keeps its attempts in the database, so it neither fails nor forgets meanwhile."""
 import socket
 
 import pytest
 from django.core.cache import caches
-from django.test import RequestFactory
 
 from surveys.cache import FailOpenRedisCache
-from surveys.ratelimit import hit, rate_limited
+from surveys.ratelimit import hit
 
 
 @pytest.fixture
@@ -28,11 +28,19 @@ def test_every_cache_call_answers_as_an_empty_cache(dead_redis, caplog):
     assert "cache unavailable" in caplog.text or FailOpenRedisCache._last_logged > 0
 
 
-def test_rate_limits_allow_while_redis_is_away(dead_redis, settings):
-    settings.RATE_LIMIT_LOGIN = 1
-    assert all(hit("login", "1.2.3.4", 1, 60) for _ in range(5))
-    view = rate_limited("login", "RATE_LIMIT_LOGIN")(lambda request: "served")
-    assert view(RequestFactory().get("/")) == "served"
+def test_rate_limits_allow_while_redis_is_away(dead_redis):
+    assert all(hit("token-miss", "1.2.3.4", 1, 60) for _ in range(5))
+
+
+@pytest.mark.django_db
+def test_sign_in_and_its_lockout_work_while_redis_is_away(dead_redis, client, settings, django_user_model):
+    django_user_model.objects.create_user("sam", password="pw-sam")
+    settings.AXES_FAILURE_LIMIT = 2
+    statuses = [client.post(url, {"username": "sam", "password": "wrong"}).status_code
+                for url in ("/accounts/login/", "/admin/login/", "/accounts/login/")]
+    assert statuses == [200, 429, 429]  # counted in the database: no 500, and the lock holds
+    assert client.post("/accounts/login/", {"username": "sam", "password": "pw-sam"},
+                       REMOTE_ADDR="10.9.9.9").status_code == 302
 
 
 @pytest.mark.django_db

@@ -36,6 +36,16 @@ def test_a_deployment_with_a_secret_gets_debug_off_and_secure_cookies_without_sa
     assert _settings_in({}, "s.DATABASES['default']['CONN_HEALTH_CHECKS']") == "True"
 
 
+def test_proxies_and_sign_in_limits_come_from_the_environment():
+    assert _settings_in({}, "s.TRUSTED_PROXY_COUNT, s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME") == "0 5 0:15:00"
+    assert _settings_in({"TRUSTED_PROXY_COUNT": "2", "TRUSTED_PROXY_HEADER": "X-Real-IP", "LOGIN_FAILURE_LIMIT": "8",
+                         "LOGIN_COOLOFF_MINUTES": "30"},
+                        "s.TRUSTED_PROXY_COUNT, s.TRUSTED_PROXY_HEADER, s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME"
+                        ) == "2 HTTP_X_REAL_IP 8 0:30:00"
+    assert "must be 1 or more" in _settings_in({"LOGIN_FAILURE_LIMIT": "0"}, "s.AXES_FAILURE_LIMIT")
+    assert "0 or more" in _settings_in({"TRUSTED_PROXY_COUNT": "-1"}, "s.TRUSTED_PROXY_COUNT")
+
+
 def test_check_deploy_is_clean_with_the_production_environment():
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG",)}
     env.update(SECRET_KEY="s" * 20 + "-production-secret-key-of-sufficient-length-0123456789", TOKEN_KEYS="t",
