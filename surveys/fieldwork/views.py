@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -87,7 +88,7 @@ def tracking(request, wave_id: int):
         "categories": [{"code": c, "help": h, "count": data["categories"].get(c, 0)} for c, h in CATEGORY_HELP.items()],
         "chart": progress_chart(data.get("daily", [])), "samples": wave.samples.all(),
         "quotas": quota_fill(wave=wave),  # live: one query per quota
-        "reminder_days": reminder_days(wave)})
+        "reminder_days": reminder_days(wave), "burden_cap": settings.PARADATA_PAGE_CAP_SECONDS // 60})
 
 
 @require_POST

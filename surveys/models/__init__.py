@@ -7,7 +7,7 @@ from .mailing import MailingPlan, Message, OptOut
 from .questionnaire import Choice, DerivedVariable, Item, ItemRow, Module, Questionnaire, QuestionnaireVersion
 from .quotas import Quota, QuotaCell
 from .reference import ReferenceEntry, ReferenceList
-from .responses import Response
+from .responses import PageVisit, Response
 from .sampling import PopulationImport, Sample, Selection, Stratum
 from .tracking import WaveTracking
 
@@ -20,3 +20,4 @@ __all__ += ["MailingPlan", "Message", "OptOut", "PopulationImport", "Sample", "S
 __all__ += ["AnswerEdit", "CallAttempt", "CaseEvent", "CatiCase", "DataAccess", "OutcomeCode"]  # CATI, audit
 __all__ += ["DefinitionDraft", "WaveSettings"]  # authoring
 __all__ += ["ApiToken", "Quota", "QuotaCell"]  # API tokens, quotas
+__all__ += ["PageVisit"]  # paradata
