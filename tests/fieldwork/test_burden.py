@@ -70,3 +70,35 @@ def test_the_tracking_page_shows_burden_beside_the_reported_time(five_firms, cli
     assert 'id="burden"' in page and 'data-burden="SMALL/web"' in page
     row = page.split('data-burden="all/all"')[1].split("</tr>")[0]
     assert ">5<" in row and ">4.0<" in row and ">10.0<" in row  # responses, median, reported median
+
+
+def test_the_documented_time_needed_item_loads_and_its_answer_is_shown_beside_the_measured_time(db):
+    """The YAML snippet of docs/definition-format.md, added to the mini instrument's first page."""
+    from pathlib import Path
+
+    import yaml
+
+    from surveys.answering.saves import response_save_page
+    from surveys.fieldwork.invitations import wave_default
+    from surveys.questionnaire.definitions import normalise, read_reference_lists, version_store
+    from tests.cati.conftest import PAGE1
+    from tests.conftest import MINI
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "definition-format.md").read_text()
+    snippet = doc.split("- code: TIME_NEEDED")[1].split("```")[0]
+    raw = yaml.safe_load(MINI.read_text())
+    raw["modules"][0]["items"].append(yaml.safe_load("- code: TIME_NEEDED" + snippet)[0])
+    definition = normalise(raw, {"COUNTRY": read_reference_lists()["COUNTRY"]}, source="mini+time")
+    version, _ = version_store(definition)
+    wave = wave_default(questionnaire=version.questionnaire)
+    invitation, _, _ = invitation_issue(wave=wave, firm=FirmFactory(employees=8))
+    response = invitation.response
+    result, saved = response_save_page(response_id=response.pk, module_code="M1", raw={**PAGE1, "TIME_NEEDED": "0"},
+                                       revision=0, seconds=60)
+    assert "TIME_NEEDED" in result.errors  # below the documented minimum
+    result, saved = response_save_page(response_id=response.pk, module_code="M1", raw={**PAGE1, "TIME_NEEDED": "25"},
+                                       revision=0, seconds=60)
+    assert result.ok and saved.answers["TIME_NEEDED"] == 25
+    Response.objects.filter(pk=response.pk).update(status="submitted")
+    summary = burden_summary(burden_frame(wave))
+    assert summary["overall"]["median"] == 1.0 and summary["overall"]["reported_median"] == 25.0
