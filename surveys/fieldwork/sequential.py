@@ -106,6 +106,17 @@ def sequential_switch_all(*, now: dt.datetime | None = None) -> dict[int, int]:
     return {wave.pk: sequential_switch(wave=wave, now=now) for wave in waves}
 
 
+def sequential_status(wave: Wave) -> dict | None:
+    """What the tracking page says about the design (None: the wave is not in sequential mode)."""
+    config = WaveSettings.objects.filter(wave=wave, sequential_mode=True).first()
+    if config is None:
+        return None
+    moved = CatiCase.objects.filter(invitation__wave=wave, origin=CatiCase.Origin.SEQUENTIAL)
+    return {"days": config.web_days_before_phone, "after_last_reminder": config.phone_after_last_reminder,
+            "moved": moved.count(), "open": moved.filter(closed=False).count(),
+            "web_completes": moved.filter(last_outcome__code=WEB_COMPLETE["code"]).count()}
+
+
 def call_list_leave_on_web(*, invitation_id: int) -> bool:
     """A web submission closes the case's open telephone case (one UPDATE when there is none to close)."""
     closed = CatiCase.objects.filter(invitation_id=invitation_id, closed=False).update(

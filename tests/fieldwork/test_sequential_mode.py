@@ -62,6 +62,12 @@ def test_a_non_respondent_moves_to_the_call_list_after_n_days_and_a_web_completi
     data = WaveTracking.objects.get(wave=sequential).data
     complete = next(row for row in data["dispositions"] if row["code"] == "1.1")
     assert complete["modes"] == {"web": 1}
+    staff = django_user_model.objects.create_superuser("boss", password="pw")
+    client.force_login(staff)
+    page = client.get(reverse("fieldwork:tracking", kwargs={"wave_id": sequential.pk})).content.decode()
+    assert "telephone after 10 days" in page
+    assert "Moved to the telephone so far: 1 (0 still on the call list, 1 answered on the web since)" in page
+    assert '<td class="small" data-modes="1.1">web 1</td>' in page
 
 
 def test_opted_out_submitted_and_phoneless_cases_never_move(sequential, client):
