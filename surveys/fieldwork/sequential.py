@@ -93,10 +93,21 @@ def sequential_switch(*, wave: Wave, now: dt.datetime | None = None) -> int:
     config = WaveSettings.objects.filter(wave=wave, sequential_mode=True).first()
     if config is None or not wave.is_open(now):
         return 0
+    _close_answered(wave)
     due = sequential_due(wave=wave, config=config, now=now)
     created = CatiCase.objects.bulk_create(
         [CatiCase(invitation_id=pk, origin=CatiCase.Origin.SEQUENTIAL) for pk in due], ignore_conflicts=True)
     return len(created)
+
+
+def _close_answered(wave: Wave) -> None:
+    """Close moved cases whose firm submitted on the web anyway: a submission committed while an earlier
+    run was reading its candidates found no case to close; this run closes it."""
+    answered = CatiCase.objects.filter(invitation__wave=wave, origin=CatiCase.Origin.SEQUENTIAL, closed=False,
+                                       invitation__response__status=Response.Status.SUBMITTED,
+                                       invitation__response__mode=Response.Mode.WEB)
+    for invitation_id in answered.values_list("invitation_id", flat=True):
+        call_list_leave_on_web(invitation_id=invitation_id)
 
 
 def sequential_switch_all(*, now: dt.datetime | None = None) -> dict[int, int]:

@@ -149,3 +149,14 @@ def test_the_wave_settings_form_sets_sequential_mode_and_refuses_bad_days(sequen
     assert reply.status_code == 302
     config = WaveSettings.objects.get(wave=sequential)
     assert config.sequential_mode and config.web_days_before_phone == 21 and config.phone_after_last_reminder
+
+
+def test_a_case_moved_while_the_firm_was_submitting_is_closed_by_the_next_run(sequential, client):
+    outcome_codes_install()
+    invitation, token = invited(sequential)
+    web_complete(client, token)
+    # as if the switch had read its candidates before the submission committed
+    case = CatiCase.objects.create(invitation=invitation, origin="sequential")
+    assert sequential_switch(wave=sequential, now=DAY0 + dt.timedelta(days=11)) == 0
+    case.refresh_from_db()
+    assert case.closed and case.last_outcome.code == "complete-web"
