@@ -212,6 +212,7 @@ AXES_DISABLE_ACCESS_LOG = True  # throttling needs the failures only, not a seco
 # Telephone interviews: how long a case stays locked to the interviewer working on it (renewed on
 # every page), and after how many calls without an appointment a case leaves the call list.
 CATI_LOCK_MINUTES = env_int("CATI_LOCK_MINUTES", 20)
+CATI_CALL_CAP_MINUTES = env_int("CATI_CALL_CAP_MINUTES", 240)  # a call held longer (case left open) counts this long
 CATI_MAX_ATTEMPTS = env_int("CATI_MAX_ATTEMPTS", 10)
 
 LOGGING = {
@@ -228,6 +229,9 @@ FIELDWORK_REDISPATCH_SECONDS = env_int("FIELDWORK_REDISPATCH_SECONDS", 600)  # r
 FIELDWORK_MAX_ATTEMPTS = env_int("FIELDWORK_MAX_ATTEMPTS", 3)  # temporary SMTP failures before `failed`
 FIELDWORK_REMINDER_DAYS = [int(d) for d in os.environ.get("FIELDWORK_REMINDER_DAYS", "7,14").split(",") if d]
 FIELDWORK_PARTIAL_SHARE = 0.5  # share of modules saved for an unfinished case to be an AAPOR partial (1.2)
+# A page visit (served -> saved) counts at most this long in page times and response burden: a tab left
+# open while the respondent did something else is not work on the page.
+PARADATA_PAGE_CAP_SECONDS = env_int("PARADATA_PAGE_CAP_SECONDS", 1800)
 
 # Results (docs/analytics.md): recomputed by Celery after submissions, coalesced; full run by beat.
 ANALYTICS_COALESCE_SECONDS = float(os.environ.get("ANALYTICS_COALESCE_SECONDS", "0.1"))  # wait to batch a burst
@@ -260,6 +264,7 @@ CELERY_BEAT_SCHEDULE = {
     "fieldwork-dispatch": {"task": "fieldwork.messages_dispatch", "schedule": 60.0},
     "fieldwork-reminders": {"task": "fieldwork.reminders_run", "schedule": 3600.0},
     "fieldwork-tracking": {"task": "fieldwork.tracking_recompute_open", "schedule": 600.0},
+    "fieldwork-sequential": {"task": "fieldwork.sequential_switch", "schedule": 3600.0},  # web -> telephone
     "analytics-full-recompute": {"task": "analytics.results_recompute_all",
                                  "schedule": float(ANALYTICS_FULL_RECOMPUTE_SECONDS)},
 }

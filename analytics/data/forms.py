@@ -1,7 +1,9 @@
 """Forms of the data pages: an export request and an import upload. They only clean input."""
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from analytics.data.export.options import FORMATS, MODES, STATUSES, ExportOptions
+from analytics.data.export.paradata import FORMATS as PARADATA_FORMATS
 
 
 class ExportForm(forms.Form):
@@ -34,6 +36,22 @@ class ExportForm(forms.Form):
                              modes=tuple(d["modes"]), since=d["since"], until=d["until"], labels=d["labels"],
                              language=d["language"], clean=not d["raw"], free_text=not d["no_free_text"],
                              include_identifiers=d["include_identifiers"])
+
+
+class ParadataForm(forms.Form):
+    """The paradata download: pages, calls and burden in one zip (analytics.data.export.paradata)."""
+
+    format = forms.ChoiceField(choices=[(f, f.upper()) for f in PARADATA_FORMATS], label=_("Format"))
+    waves = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label=_("Waves"),
+                                      help_text=_("None ticked: every wave."))
+
+    def __init__(self, *args, waves=(), **kwargs):
+        super().__init__(*args, prefix="paradata", **kwargs)
+        self.fields["waves"].choices = [(w, w) for w in waves]
+
+    def options(self) -> ExportOptions:
+        d = self.cleaned_data
+        return ExportOptions(format=d["format"], waves=tuple(d["waves"]), statuses=(), extra={"dataset": "paradata"})
 
 
 class ImportForm(forms.Form):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from analytics.data.export.jobs import export_job_create, export_jobs_visible, may_export_identifiers
 from analytics.data.export.options import CONTENT_TYPES
-from analytics.data.forms import ExportForm, ImportForm
+from analytics.data.forms import ExportForm, ImportForm, ParadataForm
 from analytics.data.imports import responses_import
 from analytics.models import ExportJob
 from surveys.access import questionnaire_for_code
@@ -55,7 +55,27 @@ def exports(request, code: str):
     running = any(j.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING) for j in jobs)
     return render(request, "data/exports.html", {
         "questionnaire": questionnaire, "jobs": jobs, "form": _export_form(questionnaire), "now": timezone.now(),
-        "refresh": running, "may_identify": may_export_identifiers(request.user)})
+        "refresh": running, "may_identify": may_export_identifiers(request.user),
+        "paradata_form": _paradata_form(questionnaire)})
+
+
+def _paradata_form(questionnaire: Questionnaire, data=None) -> ParadataForm:
+    return ParadataForm(data, waves=list(questionnaire.waves.values_list("code", flat=True)))
+
+
+@require_POST
+@data_user
+@permission_required("analytics.add_exportjob", raise_exception=True)
+def paradata_create(request, code: str):
+    """Queue a paradata export (pages, calls, burden in one zip), produced in the background like any export."""
+    questionnaire = questionnaire_for_code(code)
+    form = _paradata_form(questionnaire, request.POST)
+    if not form.is_valid():
+        context = {"questionnaire": questionnaire, "form": _export_form(questionnaire), "paradata_form": form,
+                   "jobs": [], "now": timezone.now()}
+        return render(request, "data/exports.html", context, status=400)
+    export_job_create(questionnaire=questionnaire, options=form.options(), user=request.user)
+    return redirect("data:exports", code=code)
 
 
 @require_POST
@@ -80,8 +100,9 @@ def export_download(request, key):
     if job.options.get("include_identifiers") and not may_export_identifiers(request.user):
         raise PermissionDenied
     name = job.file.name.rsplit("/", 1)[-1]
+    content_type = "application/zip" if name.endswith(".zip") else CONTENT_TYPES.get(job.format)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name,
-                        content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"))
+                        content_type=content_type or "application/octet-stream")
 
 
 @data_user

@@ -20,6 +20,7 @@ from surveys.answering.comforts import register_answers_check, register_prefill
 from surveys.answering.drafts import draft_drop, draft_initial, draft_keep
 from surveys.answering.forms import initial_values, page_form_class, raw_values
 from surveys.answering.pages import error_summary, page_blocks, progress, visible_modules
+from surveys.answering.paradata import device_class
 from surveys.answering.saves import AlreadySubmitted, Conflict, ScreenedOut, response_save_page
 from surveys.authoring.waves import response_languages
 from surveys.models import Response
@@ -165,8 +166,9 @@ def _save(request, channel: Channel, form, spec, module_spec, response: Response
         result, saved = response_save_page(
             response_id=response.pk, module_code=module_spec.code, raw=raw_values(form, module_spec),
             revision=form.cleaned_data.get("page_revision", -1), language=response.language,
-            seconds=min(time.time() - started, 3600), confirmed=confirmed, mode=channel.mode,
-            allow_missing=channel.allow_missing, actor=channel.actor)
+            seconds=time.time() - started, confirmed=confirmed, mode=channel.mode,
+            allow_missing=channel.allow_missing, actor=channel.actor,
+            device=device_class(request.META.get("HTTP_USER_AGENT", "")))
     except AlreadySubmitted:
         return redirect(channel.done)
     except ScreenedOut:

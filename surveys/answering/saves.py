@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.answering.audit import answer_edit_record
+from surveys.answering.paradata import page_visit_record, visit_seconds
 from surveys.answering.readmodel import readmodel_upsert
 from surveys.fieldwork.quotas import quota_cells_matching, quota_full_cell
+from surveys.fieldwork.sequential import call_list_leave_on_web
 from surveys.models import Response
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.validation import PageResult, merge_page, validate_all, validate_page
@@ -52,8 +54,11 @@ def _store(response: Response, fields: list[str]) -> None:
 @transaction.atomic
 def response_save_page(*, response_id: int, module_code: str, raw: dict, revision: int, language: str = "en",
                        seconds: float = 0, confirmed=(), mode: str | None = None,
-                       allow_missing: bool = False, actor=None) -> tuple[PageResult, Response]:
+                       allow_missing: bool = False, actor=None, device: str = "other") -> tuple[PageResult, Response]:
     """Validate and save one page. Nothing is saved when the page has errors.
+
+    `seconds`: since the page was served (capped, surveys.answering.paradata); `device`: the device
+    class of the browser that saved it. Both go to the page's paradata row.
 
     `actor`: the signed-in user saving on the firm's behalf (an interviewer); their changes are
     audited (surveys.answering.audit). Respondents' own saves pass None and copy nothing.
@@ -76,8 +81,9 @@ def response_save_page(*, response_id: int, module_code: str, raw: dict, revisio
     response.derived = spec.env(response.answers).derived()
     response.revision += 1
     response.confirmed_warnings = sorted(w for w in confirmed if w.split("#")[0] in spec.items)
+    seconds = visit_seconds(seconds)
     response.page_seconds = {**response.page_seconds,
-                             module_code: round(response.page_seconds.get(module_code, 0) + max(0, seconds), 1)}
+                             module_code: round(response.page_seconds.get(module_code, 0) + seconds, 1)}
     response.current_module = module_code
     if mode:
         response.mode = mode
@@ -89,6 +95,8 @@ def response_save_page(*, response_id: int, module_code: str, raw: dict, revisio
                       "mode", "status", "started_at", "screened_out_at"])
     if cells is not None:
         response.quota_cells.set(cells)
+    page_visit_record(response_id=response.pk, module_code=module_code, now=response.updated_at, seconds=seconds,
+                      mode=response.mode, device=device)
     if actor is not None:
         answer_edit_record(response=response, actor=actor, before=before, after=response.answers,
                            module_code=module_code, mode=response.mode)
@@ -145,6 +153,8 @@ def response_submit(*, response_id: int) -> tuple[Response, bool]:
     if response.started_at is None:
         response.started_at = response.submitted_at
     _store(response, ["status", "submitted_at", "revision", "started_at"])
+    if response.mode == Response.Mode.WEB:  # answered on the web: no more telephone calls
+        call_list_leave_on_web(invitation_id=response.invitation_id)
     schedule_results(response.version.questionnaire_id)
     return response, True
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from surveys.authoring.definitions import MAX_SOURCE_BYTES
 from surveys.authoring.services import PREFILL_FIELDS
@@ -38,6 +39,15 @@ class WaveSettingsForm(forms.Form):
                               label="Register pre-fill",
                               help_text="One line per item: ITEM = register field, e.g. “S2 = employees”. "
                                         f"Fields: {', '.join(PREFILL_FIELDS)}.")
+    sequential_mode = forms.BooleanField(
+        required=False, label=_("Sequential mixed mode: web first, then telephone"),
+        help_text=_("Cases with no web response are put on the telephone call list by themselves."))
+    web_days_before_phone = forms.IntegerField(
+        required=False, min_value=1, max_value=365, initial=14, label=_("Days on the web before the telephone"),
+        help_text=_("Days without a web response before a case goes to the call list."))
+    phone_after_last_reminder = forms.BooleanField(
+        required=False, label=_("Count the days from the last reminder"),
+        help_text=_("Otherwise the days count from the invitation."))
 
     def __init__(self, *args, wave: Wave, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +62,10 @@ class WaveSettingsForm(forms.Form):
         if len(days) > 5 or any(d < 1 or d > 365 for d in days) or days != sorted(set(days)):
             raise forms.ValidationError("At most 5 increasing numbers of days between 1 and 365.")
         return days
+
+    def clean_web_days_before_phone(self) -> int:
+        days = self.cleaned_data["web_days_before_phone"]
+        return 14 if days is None else days  # left empty: the model's default
 
     def clean_prefill(self) -> dict[str, str]:
         mapping = {}
@@ -72,6 +86,8 @@ def wave_settings_initial(wave: Wave) -> dict:
                "reminders_enabled": plan.reminders_enabled if plan else True}
     if settings:
         initial.update(languages=settings.languages, contact_name=settings.contact_name,
-                       contact_email=settings.contact_email,
+                       contact_email=settings.contact_email, sequential_mode=settings.sequential_mode,
+                       web_days_before_phone=settings.web_days_before_phone,
+                       phone_after_last_reminder=settings.phone_after_last_reminder,
                        prefill="\n".join(f"{item} = {field}" for item, field in settings.prefill.items()))
     return initial

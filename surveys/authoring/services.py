@@ -95,14 +95,18 @@ def prefill_problems(*, wave: Wave, prefill: dict[str, str]) -> list[str]:
 
 @transaction.atomic
 def wave_settings_update(*, wave: Wave, languages: list[str], contact_name: str, contact_email: str,
-                         prefill: dict[str, str], reminder_days: list[int], reminders_enabled: bool) -> WaveSettings:
+                         prefill: dict[str, str], reminder_days: list[int], reminders_enabled: bool,
+                         sequential_mode: bool = False, web_days_before_phone: int = 14,
+                         phone_after_last_reminder: bool = False) -> WaveSettings:
     unknown = [lang for lang in languages if lang not in wave.version.languages]
     problems = [f"{lang}: not a language of version {wave.version.number}" for lang in unknown]
     problems += prefill_problems(wave=wave, prefill=prefill)
     if problems:
         raise AuthoringError("; ".join(problems))
     settings, _ = WaveSettings.objects.update_or_create(wave=wave, defaults={
-        "languages": languages, "contact_name": contact_name, "contact_email": contact_email, "prefill": prefill})
+        "languages": languages, "contact_name": contact_name, "contact_email": contact_email, "prefill": prefill,
+        "sequential_mode": sequential_mode, "web_days_before_phone": web_days_before_phone,
+        "phone_after_last_reminder": phone_after_last_reminder})
     MailingPlan.objects.update_or_create(wave=wave, defaults={"reminder_days": reminder_days,
                                                               "reminders_enabled": reminders_enabled})
     return settings

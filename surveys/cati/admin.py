@@ -55,12 +55,13 @@ class CallInline(admin.TabularInline):
 @admin.register(CatiCase)
 class CatiCaseAdmin(admin.ModelAdmin):
     list_display = ("pk", "firm", "wave", "interviewer", "attempts", "last_outcome", "disposition", "next_call_at",
-                    "appointment_at", "closed", "lock")
+                    "appointment_at", "closed", "lock", "origin")
     list_editable = ("interviewer",)
-    list_filter = ("closed", "interviewer", "last_outcome", "invitation__wave")
+    list_filter = ("closed", "origin", "interviewer", "last_outcome", "invitation__wave")
     search_fields = ("invitation__firm__name", "invitation__firm__identifier")
     raw_id_fields = ("invitation",)
-    readonly_fields = ("attempts", "last_outcome", "last_called_at", "locked_by", "locked_until", "created_at")
+    readonly_fields = ("attempts", "last_outcome", "last_called_at", "locked_by", "locked_until", "locked_at",
+                       "created_at", "origin")
     list_select_related = ("invitation__firm", "invitation__wave", "interviewer", "last_outcome", "locked_by")
     actions = ["release_locks", "reopen"]
     inlines = [CallInline]
@@ -86,7 +87,7 @@ class CatiCaseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Release the locks of the selected cases", permissions=["change"])
     def release_locks(self, request, queryset):
-        count = queryset.update(locked_by=None, locked_until=None)
+        count = queryset.update(locked_by=None, locked_until=None, locked_at=None)
         self.message_user(request, f"{count} case(s) released.", messages.SUCCESS)
 
     @admin.action(description="Reopen the selected cases (back on the call list)", permissions=["change"])
@@ -97,7 +98,7 @@ class CatiCaseAdmin(admin.ModelAdmin):
 
 @admin.register(CallAttempt)
 class CallAttemptAdmin(ReadOnlyAdmin):
-    list_display = ("called_at", "case", "interviewer", "outcome", "appointment_at")
+    list_display = ("called_at", "case", "interviewer", "outcome", "duration_seconds", "appointment_at")
     list_filter = ("outcome", "interviewer")
     list_select_related = ("case__invitation__firm", "interviewer", "outcome")
     date_hierarchy = "called_at"

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.utils import timezone
 
 from surveys.answering.audit import answer_edit_record
 from surveys.answering.saves import response_submit
 from surveys.fieldwork.quotas import quota_cells_full
+from surveys.fieldwork.sequential import WEB_COMPLETE
 from surveys.models import CallAttempt, CatiCase, Invitation, OutcomeCode, Response
 
 DUE_AHEAD = dt.timedelta(minutes=10)  # an appointment this close is already on the "call now" list
@@ -53,6 +54,7 @@ DEFAULT_OUTCOMES = [
     Outcome("out-of-scope", "Firm closed or out of scope", "4.10", 0, False, True),
     Outcome("complete", "Complete interview", "1.1", 0, False, True, offered=False),
     Outcome("quota-full", "Screened out: the firm's quota cell is full", "4.80", 0, False, True, offered=False),
+    Outcome(**WEB_COMPLETE),  # set when the firm answers on the web (surveys.fieldwork.sequential)
 ]
 COMPLETE, QUOTA_FULL = "complete", "quota-full"
 
@@ -134,7 +136,11 @@ def case_lock(*, case_id: int, user, now: dt.datetime | None = None) -> CatiCase
     if held.locked_by_id == user.pk and held.locked_until and held.locked_until > now + (until - now) / 2:
         return held  # renewed recently: no write on every page view
     free = Q(locked_by__isnull=True) | Q(locked_by=user) | Q(locked_until__lte=now)
-    taken = CatiCase.objects.filter(free, pk=case_id).update(locked_by=user, locked_until=until)  # compare-and-set
+    # a renewal keeps the moment the call began (the call's duration is measured from it)
+    began = Case(When(locked_by=user, locked_until__gt=now, locked_at__isnull=False, then=F("locked_at")),
+                 default=Value(now), output_field=DateTimeField())
+    taken = CatiCase.objects.filter(free, pk=case_id).update(locked_by=user, locked_until=until,
+                                                              locked_at=began)  # compare-and-set
     case = CatiCase.objects.select_related("locked_by").get(pk=case_id)
     if taken != 1:
         raise CaseLocked(case)
@@ -146,7 +152,7 @@ def case_unlock(*, case_id: int, user, force: bool = False) -> bool:
     cases = CatiCase.objects.filter(pk=case_id)
     if not force:
         cases = cases.filter(locked_by=user)
-    return cases.update(locked_by=None, locked_until=None) == 1
+    return cases.update(locked_by=None, locked_until=None, locked_at=None) == 1
 
 
 def _case_for_update(case_id: int, user, now: dt.datetime) -> CatiCase:
@@ -171,9 +177,18 @@ def call_attempt_record(*, case_id: int, user, outcome: OutcomeCode, appointment
     if appointment_at is not None and appointment_at <= now:
         raise ValidationError("The appointment must be in the future.", code="appointment_past")
     attempt = CallAttempt.objects.create(case=case, interviewer=user, outcome=outcome, called_at=now,
-                                         number=case.invitation.firm.phone, appointment_at=appointment_at, note=note)
+                                         number=case.invitation.firm.phone, appointment_at=appointment_at, note=note,
+                                         duration_seconds=call_seconds(case, user, now))
     _case_after_call(case, outcome, now, appointment_at)
     return attempt
+
+
+def call_seconds(case: CatiCase, user, now: dt.datetime) -> int | None:
+    """How long the user held the case for this call (None: not locked by them, so unknown)."""
+    if case.locked_by_id != user.pk or case.locked_at is None:
+        return None
+    seconds = (now - case.locked_at).total_seconds()
+    return int(min(max(0.0, seconds), settings.CATI_CALL_CAP_MINUTES * 60))
 
 
 def _case_after_call(case: CatiCase, outcome: OutcomeCode, now: dt.datetime, appointment_at=None) -> None:
@@ -181,9 +196,9 @@ def _case_after_call(case: CatiCase, outcome: OutcomeCode, now: dt.datetime, app
     case.last_outcome, case.last_called_at, case.appointment_at = outcome, now, appointment_at
     case.next_call_at = appointment_at or now + dt.timedelta(minutes=outcome.callback_minutes)
     case.closed = not outcome.retry or (appointment_at is None and case.attempts >= settings.CATI_MAX_ATTEMPTS)
-    case.locked_by, case.locked_until = None, None  # the call is over
+    case.locked_by, case.locked_until, case.locked_at = None, None, None  # the call is over
     case.save(update_fields=["attempts", "last_outcome", "last_called_at", "appointment_at", "next_call_at",
-                             "closed", "locked_by", "locked_until"])
+                             "closed", "locked_by", "locked_until", "locked_at"])
 
 
 def cati_interview_start(*, case_id: int, user) -> CatiCase:
@@ -210,6 +225,6 @@ def cati_interview_submit(*, case_id: int, user, now: dt.datetime | None = None)
         outcome_codes_install()
         outcome = OutcomeCode.objects.get(code=code)
     CallAttempt.objects.create(case=case, interviewer=user, outcome=outcome, called_at=now,
-                               number=case.invitation.firm.phone)
+                               number=case.invitation.firm.phone, duration_seconds=call_seconds(case, user, now))
     _case_after_call(case, outcome, now)
     return response

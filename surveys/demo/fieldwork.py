@@ -25,7 +25,17 @@ from surveys.fieldwork.mailing import messages_queue
 from surveys.fieldwork.population import firms_upsert
 from surveys.fieldwork.sampling import sample_draw
 from surveys.fieldwork.tracking import tracking_recompute
-from surveys.models import Invitation, MailingPlan, Message, OptOut, Questionnaire, Response, Selection, Wave
+from surveys.models import (
+    Invitation,
+    MailingPlan,
+    Message,
+    OptOut,
+    PageVisit,
+    Questionnaire,
+    Response,
+    Selection,
+    Wave,
+)
 from surveys.questionnaire.spec import spec_for_version
 
 QUESTIONNAIRE = "italian-districts-2016"
@@ -138,6 +148,7 @@ def _outcome(case: Invitation, spec, start: dt.datetime, now: dt.datetime, rng: 
         response.started_at = started
         response = response_record(response=response, answers=answers, language="it", submitted_at=submitted,
                                    mode=Response.Mode.WEB, source="fieldwork demo")
+        response.page_seconds = _page_visits(response, [m.code for m in spec.modules], started)
         response.save()
         readmodel_upsert([response], response.version.questionnaire)
         return {case.pk: submitted}
@@ -146,8 +157,26 @@ def _outcome(case: Invitation, spec, start: dt.datetime, now: dt.datetime, rng: 
     response.answers = {k: v for k, v in answers.items() if k in keep}
     response.derived = spec.env(response.answers).derived()
     response.status, response.started_at, response.current_module = Response.Status.STARTED, started, modules[-1]
-    response.page_seconds = {m: round(rng.uniform(40, 300), 1) for m in modules}
+    response.page_seconds = _page_visits(response, modules, started, [round(rng.uniform(40, 300), 1) for _ in modules])
     response.revision = len(modules)
     response.save()
     readmodel_upsert([response], response.version.questionnaire)
     return {}
+
+
+def _page_visits(response: Response, modules: list[str], started: dt.datetime,
+                 seconds: list[float] | None = None) -> dict[str, float]:
+    """Paradata of the demo's pages (docs/data.md#paradata), drawn from their own generator so the
+    demo's answers and dispositions stay as they were; returns the seconds per page."""
+    rng = random.Random(response.pk)
+    device = rng.choices(["desktop", "phone", "tablet"], weights=[0.75, 0.2, 0.05])[0]
+    times = seconds or [round(rng.uniform(40, 300), 1) for _ in modules]
+    at, visits = started, []
+    for code, spent in zip(modules, times, strict=True):
+        revisit = rng.random() < 0.1
+        visits.append(PageVisit(response=response, module_code=code, first_seen_at=at, mode=Response.Mode.WEB,
+                                last_saved_at=at + dt.timedelta(seconds=spent), active_seconds=spent,
+                                visits=2 if revisit else 1, device=device))
+        at += dt.timedelta(seconds=spent + rng.uniform(1, 20))
+    PageVisit.objects.bulk_create(visits, ignore_conflicts=True)  # the demo may be loaded twice
+    return {v.module_code: v.active_seconds for v in visits}

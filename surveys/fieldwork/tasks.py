@@ -7,6 +7,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from surveys.fieldwork.mailing import invitations_queue, messages_dispatch, messages_send_batch, reminders_run
+from surveys.fieldwork.sequential import sequential_switch_all
 from surveys.fieldwork.tracking import tracking_recompute, waves_in_fieldwork
 from surveys.models import Sample, Wave
 
@@ -47,3 +48,8 @@ def tracking_recompute_open_task() -> int:
     for wave_id in waves:
         tracking_recompute_task.delay(wave_id)  # same module: no dispatch by name needed
     return len(waves)
+
+
+@shared_task(name="fieldwork.sequential_switch", **RETRY)
+def sequential_switch_task() -> dict[int, int]:
+    return sequential_switch_all()

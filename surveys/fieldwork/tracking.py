@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from surveys.dispatch import enqueue
+from surveys.fieldwork.burden import wave_burden
 from surveys.models import Invitation, Message, Module, Selection, Stratum, Wave, WaveTracking
 
 DISPOSITIONS = {
@@ -92,9 +93,9 @@ def cases_frame(wave: Wave) -> pd.DataFrame:
     """One row per case of the wave: stratum, response, e-mail and opt-out facts, external code."""
     cases = pd.DataFrame.from_records(list(Invitation.objects.filter(wave=wave).values_list(
         "pk", "firm_id", "opened_at", "response__status", "response__started_at", "response__submitted_at",
-        "response__page_seconds", "opt_out__created_at", "response__screened_out_at")), columns=[
+        "response__page_seconds", "opt_out__created_at", "response__screened_out_at", "response__mode")), columns=[
         "invitation_id", "firm_id", "opened_at", "status", "started_at", "submitted_at", "pages", "opted_out_at",
-        "screened_out_at"])
+        "screened_out_at", "mode"])
     sampled = pd.DataFrame.from_records(list(Selection.objects.filter(sample__wave=wave).order_by(
         "sample_id").values_list("firm_id", "stratum__key")), columns=["firm_id", "stratum"]).drop_duplicates(
         "firm_id")
@@ -215,16 +216,29 @@ def summarize(frame: pd.DataFrame, *, partial_share: float, population: dict[str
         strata.append({"stratum": str(key), "population": (population or {}).get(str(key)), **funnel(part),
                        "RR1": rates["RR1"], "RR2": rates["RR2"]})
     counts = frame["disposition"].value_counts()
+    modes = _modes_by_disposition(frame)
     return {
         "totals": funnel(frame) if len(frame) else dict.fromkeys(COUNTS, 0),
         "categories": categories,
         "dispositions": [{"code": c, "label": disposition_label(c), "category": category(c),
-                          "count": int(counts.get(c, 0))} for c in sorted(set(DISPOSITIONS) | set(counts.index))
+                          "count": int(counts.get(c, 0)), "modes": modes.get(c, {})}
+                         for c in sorted(set(DISPOSITIONS) | set(counts.index))
                          if counts.get(c, 0) or c in DISPOSITIONS],
         "rates": aapor_rates(categories),
         "strata": strata,
         "daily": daily_progress(frame, reminders, today),
     }
+
+
+def _modes_by_disposition(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """{disposition: {mode: cases}} for cases that saved a page: the mode of their last save (web, cati, …)."""
+    if "mode" not in frame or not len(frame):
+        return {}
+    reached = frame[frame["started_at"].notna() | frame["status"].isin(["started", "submitted"])]
+    out: dict[str, dict[str, int]] = {}
+    for (code, mode), n in reached.groupby(["disposition", "mode"]).size().items():
+        out.setdefault(str(code), {})[str(mode)] = int(n)
+    return out
 
 
 def daily_progress(frame: pd.DataFrame, reminders: pd.Series | None = None,
@@ -264,6 +278,7 @@ def tracking_recompute(*, wave_id: int) -> bool:
     population = dict(Stratum.objects.filter(sample__wave=wave).values_list("key", "population"))
     data = summarize(cases_frame(wave), partial_share=settings.FIELDWORK_PARTIAL_SHARE, population=population,
                      reminders=reminder_sends(wave), today=_last_day(wave))
+    data["burden"] = wave_burden(wave)
     WaveTracking.objects.get_or_create(wave=wave)
     stale = Q(computed_at__isnull=True) | Q(computed_at__lt=started)
     return WaveTracking.objects.filter(stale, wave=wave).update(data=data, computed_at=started) == 1

@@ -45,6 +45,7 @@ from surveys.fieldwork.mailing import invitations_pending, invitations_schedule,
 from surveys.fieldwork.population import upload_columns, upload_create, upload_run
 from surveys.fieldwork.quotas import quota_fill
 from surveys.fieldwork.sampling import SampleError, sample_csv, sample_draw, sample_selections
+from surveys.fieldwork.sequential import sequential_status
 from surveys.fieldwork.tracking import (
     CATEGORY_HELP,
     COUNT_HELP,
@@ -102,7 +103,8 @@ def tracking(request, wave_id: int):
         "categories": [{"code": c, "help": h, "count": data["categories"].get(c, 0)} for c, h in CATEGORY_HELP.items()],
         "chart": progress_chart(data.get("daily", [])), "samples": wave.samples.all(),
         "quotas": quota_fill(wave=wave),  # live: one query per quota
-        "reminder_days": reminder_days(wave)})
+        "reminder_days": reminder_days(wave), "burden_cap": settings.PARADATA_PAGE_CAP_SECONDS // 60,
+        "sequential": sequential_status(wave)})
 
 
 @require_POST

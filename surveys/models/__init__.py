@@ -7,7 +7,7 @@ from .mailing import MailingPlan, Message, MessageTemplate, OptOut
 from .questionnaire import Choice, DerivedVariable, Item, ItemRow, Module, Questionnaire, QuestionnaireVersion
 from .quotas import Quota, QuotaCell
 from .reference import ReferenceEntry, ReferenceList
-from .responses import Response
+from .responses import PageVisit, Response
 from .sampling import PopulationImport, Sample, Selection, Stratum
 from .tracking import WaveTracking
 
@@ -21,3 +21,4 @@ __all__ += ["AnswerEdit", "CallAttempt", "CaseEvent", "CatiCase", "DataAccess", 
 __all__ += ["DefinitionDraft", "WaveSettings"]  # authoring
 __all__ += ["ApiToken", "Quota", "QuotaCell"]  # API tokens, quotas
 __all__ += ["MessageTemplate"]  # a wave's e-mail wording
+__all__ += ["PageVisit"]  # paradata

@@ -44,6 +44,13 @@ class WaveSettings(models.Model):
     contact_email = models.EmailField(blank=True, help_text="Reply-To of invitations and reminders.")
     prefill = models.JSONField(default=dict, blank=True,
                                help_text="Item code -> register field that pre-fills it, e.g. {\"S2\": \"employees\"}.")
+    # Sequential mixed mode (surveys.fieldwork.sequential): web first, then the telephone call list.
+    sequential_mode = models.BooleanField(
+        default=False, help_text="Web first: cases with no web response are put on the telephone call list.")
+    web_days_before_phone = models.PositiveSmallIntegerField(
+        default=14, help_text="Days without a web response before a case goes to the telephone call list.")
+    phone_after_last_reminder = models.BooleanField(
+        default=False, help_text="Count the days from the last reminder instead of from the invitation.")
 
     def __str__(self) -> str:
         return f"settings {self.wave}"

@@ -40,6 +40,10 @@ class OutcomeCode(models.Model):
 class CatiCase(models.Model):
     """An invitation on the telephone list: who calls it, when, how often, and who works on it now."""
 
+    class Origin(models.TextChoices):
+        STAFF = "staff", "put on the list by staff"
+        SEQUENTIAL = "sequential", "moved from the web by the wave's sequential mode"
+
     invitation = models.OneToOneField("surveys.Invitation", on_delete=models.CASCADE, related_name="cati")
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="cati_cases", help_text="The interviewer the case is assigned to.")
@@ -53,7 +57,11 @@ class CatiCase(models.Model):
     locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+")
     locked_until = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True, help_text="When the current lock was taken (the call "
+                                                                      "began): a call's duration is measured from it.")
     created_at = models.DateTimeField(auto_now_add=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.STAFF,
+                              help_text="Who put the case on the list: staff, or the wave's sequential mode.")
 
     class Meta:
         ordering = ["pk"]
@@ -88,6 +96,9 @@ class CallAttempt(models.Model):
     number = models.CharField(max_length=40, blank=True, help_text="The number dialled.")
     appointment_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    duration_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="From taking the case to logging the call (capped at CATI_CALL_CAP_MINUTES); "
+                                         "empty when the case was not locked for the call.")
 
     class Meta:
         ordering = ["case", "called_at", "pk"]

@@ -48,3 +48,37 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"response {self.pk} ({self.status})"
+
+
+class PageVisit(models.Model):
+    """Paradata of one page of one response: when it was first served and last saved, how long it
+    was worked on, how often it was saved, in which mode and on which kind of device.
+
+    Written by one upsert per page save (surveys.answering.paradata); the raw user agent is never
+    stored, only its device class.
+    """
+
+    class Device(models.TextChoices):
+        DESKTOP = "desktop"
+        TABLET = "tablet"
+        PHONE = "phone"
+        OTHER = "other"
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="page_visits")
+    module_code = models.CharField(max_length=20)
+    first_seen_at = models.DateTimeField(help_text="When the page was first served (its first saved visit).")
+    last_saved_at = models.DateTimeField()
+    active_seconds = models.FloatField(default=0, help_text="Seconds between serving and saving, summed over "
+                                                            "visits, each visit capped (PARADATA_PAGE_CAP_SECONDS).")
+    visits = models.PositiveIntegerField(default=1, help_text="Saves of the page; revisits = visits - 1.")
+    mode = models.CharField(max_length=10, choices=Response.Mode.choices, default=Response.Mode.WEB,
+                            help_text="The mode of the last save.")
+    device = models.CharField(max_length=8, choices=Device.choices, default=Device.OTHER,
+                              help_text="Device class of the last save, from the user agent.")
+
+    class Meta:
+        ordering = ["response", "first_seen_at", "module_code"]
+        constraints = [models.UniqueConstraint(fields=["response", "module_code"], name="uniq_page_visit")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}/{self.module_code} ({self.visits} visits)"

@@ -50,6 +50,7 @@ RULES: dict[str, tuple[int, ...]] = {
     "staff/data/": (L, 403, 200, 200, 200, 403),
     "staff/data/<slug:code>/exports/": (L, 403, 200, 200, 200, 403),
     "staff/data/<slug:code>/exports/new/": (405,) * 6,
+    "staff/data/<slug:code>/exports/paradata/": (405,) * 6,
     "staff/data/exports/<uuid:key>/download/": (L, 403, 200, 404, 200, 403),  # the analyst's own export
     "staff/data/<slug:code>/codebook/": (L, 403, 200, 200, 200, 403),
     "staff/data/<slug:code>/codebook.<str:fmt>": (L, 403, 200, 200, 200, 403),

@@ -22,3 +22,15 @@ def test_demo_leaves_every_dashboard_current(settings):
         assert stored.n_responses == submitted, questionnaire.code
         checked += 1
     assert checked == 2 and "results of italian-districts-2016: ok" in out.getvalue()
+
+
+def test_demo_fieldwork_has_paradata_and_burden(settings):
+    from surveys.models import PageVisit, WaveTracking
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    call_command("demo", stdout=io.StringIO())
+    submitted = Response.objects.filter(status="submitted", source="fieldwork demo")
+    assert submitted.exists()
+    assert PageVisit.objects.filter(response__in=submitted).values("response").distinct().count() == submitted.count()
+    burdens = [t.data.get("burden", {}).get("overall", {}).get("responses") for t in WaveTracking.objects.all()]
+    assert any(burdens)

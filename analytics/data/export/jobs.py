@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from analytics.data.export.options import ExportOptions
+from analytics.data.export.paradata import paradata_zip
 from analytics.data.export.table import export_table
 from analytics.data.export.writers import write_export
 from analytics.models import ExportJob
@@ -44,7 +45,9 @@ def export_jobs_visible(*, user):
 
 def export_write(*, questionnaire: Questionnaire, options: ExportOptions, path: Path,
                  progress: Callable[[float], None] | None = None) -> int:
-    """Write one export file; returns the number of responses in it."""
+    """Write one export file; returns the number of responses in it (paradata: of page rows)."""
+    if options.is_paradata:
+        return paradata_zip(questionnaire=questionnaire, fmt=options.format, path=Path(path), waves=options.waves)
     table = export_table(questionnaire, options)
     write_export(table, Path(path), progress)
     return table.rows

@@ -58,5 +58,10 @@ class ExportOptions:
         return cls(**values)
 
     @property
+    def is_paradata(self) -> bool:
+        """A paradata export (analytics.data.export.paradata): three tables in one zip."""
+        return self.extra.get("dataset") == "paradata"
+
+    @property
     def extension(self) -> str:
-        return FORMATS[self.format]
+        return ".zip" if self.is_paradata else FORMATS[self.format]
