@@ -146,6 +146,7 @@ def response_submit(*, response_id: int) -> tuple[Response, bool]:
         response.started_at = response.submitted_at
     _store(response, ["status", "submitted_at", "revision", "started_at"])
     schedule_results(response.version.questionnaire_id)
+    schedule_editing(response.pk)
     return response, True
 
 
@@ -156,6 +157,15 @@ def schedule_results(questionnaire_id: int) -> None:
     except ImportError:  # analytics not installed in this deployment
         return
     results_schedule_recompute(questionnaire_id=questionnaire_id)
+
+
+def schedule_editing(response_id: int) -> None:
+    """Run the questionnaire's edit rules on the response after commit (analytics.editing)."""
+    try:
+        from analytics.editing.edits import editing_schedule
+    except ImportError:  # analytics not installed in this deployment
+        return
+    editing_schedule(response_id=response_id)
 
 
 def response_record(*, response: Response, answers: dict, language: str = "en", submitted_at=None,
