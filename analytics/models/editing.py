@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RuleResult(models.Model):
@@ -55,6 +56,11 @@ class EditCase(models.Model):
     def __str__(self) -> str:
         return f"response {self.response_id}: score {self.score:.3g}"
 
+    @property
+    def share(self) -> float:
+        """Percentage of the published totals of the key items that rides on this response (w x I)."""
+        return 100 * self.weight * self.impact
+
 
 class ValueEdit(models.Model):
     """One editor's action on a response: a changed value (with its reason) or accepted flags."""
@@ -64,13 +70,13 @@ class ValueEdit(models.Model):
         ACCEPT = "accept", "accepted the flagged values"
 
     class Reason(models.TextChoices):
-        TYPING = "typing", "typing or keying error"
-        UNIT = "unit", "unit error (e.g. euros for thousand euros)"
-        CONFIRMED = "confirmed", "confirmed with the respondent"
-        REGISTER = "register", "taken from the register"
-        CONSISTENCY = "consistency", "made consistent with other answers"
-        IMPUTED = "imputed", "imputed"
-        VERIFIED = "verified", "verified as correct"
+        TYPING = "typing", _("typing or keying error")
+        UNIT = "unit", _("unit error (e.g. euros for thousand euros)")
+        CONFIRMED = "confirmed", _("confirmed with the respondent")
+        REGISTER = "register", _("taken from the register")
+        CONSISTENCY = "consistency", _("made consistent with other answers")
+        IMPUTED = "imputed", _("imputed")
+        VERIFIED = "verified", _("verified as correct")
 
     response = models.ForeignKey("surveys.Response", on_delete=models.PROTECT, related_name="value_edits")
     questionnaire = models.ForeignKey("surveys.Questionnaire", on_delete=models.CASCADE, related_name="+")
