@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from analytics.models import EditCase, RuleResult, ValueEdit
-from surveys.models import Questionnaire, Response
+from surveys.models import Questionnaire, QuestionnaireVersion, Response
 from surveys.questionnaire.spec import Spec, spec_for_version
 
 CHUNK = 2000
@@ -57,12 +57,15 @@ def current_answers(response: Response, edits: dict | None = None) -> dict:
 
 
 def _submitted(questionnaire: Questionnaire, response_ids: list[int] | None) -> Iterator[list[Response]]:
+    # versions once, not joined to every row: a definition is a large JSON document
+    versions = {v.pk: v for v in QuestionnaireVersion.objects.filter(questionnaire=questionnaire)}
     queryset = (Response.objects.filter(version__questionnaire=questionnaire, status=Response.Status.SUBMITTED)
-                .select_related("version").only("pk", "answers", "version").order_by("pk"))
+                .only("pk", "answers", "version_id").order_by("pk"))
     if response_ids is not None:
         queryset = queryset.filter(pk__in=response_ids)
     chunk: list[Response] = []
     for response in queryset.iterator(chunk_size=CHUNK):
+        response.version = versions[response.version_id]
         chunk.append(response)
         if len(chunk) == CHUNK:
             yield chunk

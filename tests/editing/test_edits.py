@@ -167,3 +167,20 @@ def test_a_submit_runs_the_rules_in_a_task_after_commit(db, django_capture_on_co
     assert editing_run_task(response.pk) == ["abroad-within-total"]  # idempotent
     assert RuleResult.objects.get(response=response).rule_id == "abroad-within-total"
     assert EditCase.objects.get(response=response).open_rules == 1
+
+
+def test_the_design_weight_multiplies_the_score(instrument_a):
+    from analytics.models import Weighting
+
+    # stratum D1: 1 respondent of 50 firms (weight 50); D2: 2 respondents of 20 firms (weight 10)
+    Weighting.objects.create(questionnaire=instrument_a, stratum_column="A_DISTRICT", population={"D1": 50, "D2": 20})
+    heavy = submitted(instrument_a, {**FDI_BEFORE_FOUNDING, "A0.1": "D1"})
+    light = submitted(instrument_a, {**FDI_BEFORE_FOUNDING, "A0.1": "D2"})
+    submitted(instrument_a, {**CLEAN_A, "A0.1": "D2"})
+    rules_run(questionnaire=instrument_a)
+    cases_score(questionnaire=instrument_a)
+    cases = {c.response_id: c for c in EditCase.objects.all()}
+    assert (cases[heavy.pk].weight, cases[light.pk].weight) == (50, 10)
+    assert list(EditCase.objects.values_list("response_id", flat=True)) == [heavy.pk, light.pk]
+    # equal answers: the score is the weight's share of the weighted totals (50 of 70 firms)
+    assert cases[heavy.pk].score == pytest.approx(100 * 50 / 70)
