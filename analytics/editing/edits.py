@@ -20,6 +20,7 @@ from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.validation import clean_field
 
 RUN_TASK = "analytics.editing_run"
+RUN_ALL_TASK = "analytics.editing_run_all"
 
 
 class EditRefused(ValueError):
@@ -128,6 +129,26 @@ def editing_schedule(*, response_id: int) -> None:
     from surveys.dispatch import enqueue
 
     enqueue(RUN_TASK, response_id)
+
+
+def editing_run_all(*, questionnaire_id: int) -> dict[str, int]:
+    """Every submitted response's rules, edited rows and the queue's scores (after an import; `edit_run`)."""
+    from surveys.models import Questionnaire
+
+    questionnaire = Questionnaire.objects.filter(pk=questionnaire_id).first()
+    if questionnaire is None:
+        return {}
+    edited_rows_refresh(questionnaire=questionnaire)  # an import may have replaced edited responses' answers
+    flagged = rules_run(questionnaire=questionnaire)
+    cases_score(questionnaire=questionnaire)
+    return flagged
+
+
+def editing_schedule_all(*, questionnaire_id: int) -> None:
+    """After a bulk import: one run over the questionnaire once the import has committed."""
+    from surveys.dispatch import enqueue
+
+    enqueue(RUN_ALL_TASK, questionnaire_id)
 
 
 def edited_rows_refresh(*, questionnaire) -> int:

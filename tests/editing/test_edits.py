@@ -184,3 +184,35 @@ def test_the_design_weight_multiplies_the_score(instrument_a):
     assert list(EditCase.objects.values_list("response_id", flat=True)) == [heavy.pk, light.pk]
     # equal answers: the score is the weight's share of the weighted totals (50 of 70 firms)
     assert cases[heavy.pk].score == pytest.approx(100 * 50 / 70)
+
+
+def test_an_import_runs_the_rules_over_the_questionnaire_after_commit(flagged, editor, django_capture_on_commit_callbacks):
+    """An import may replace a response an editor changed: its edited row is rebuilt from the new answers."""
+    from analytics.editing.edits import editing_run_all
+    from surveys.answering.readmodel import readmodel_upsert
+
+    value_edit(response_id=flagged.pk, key="A1.2", raw="6000", reason="typing", note="", editor=editor)
+    flagged.answers = {**flagged.answers, "A3.6": 2001}  # as a re-import would: the raw answers replaced
+    flagged.save()
+    readmodel_upsert([flagged], flagged.version.questionnaire)
+    assert editing_run_all(questionnaire_id=flagged.version.questionnaire_id) == {}
+    edited = readmodel_frame(flagged.version.questionnaire, where="response_id = %s", params=[flagged.pk],
+                             values="edited")
+    assert (edited["A3_6"].iloc[0], edited["A1_2"].iloc[0]) == (2001, 6000)
+    assert RuleResult.objects.get(response=flagged).passed
+
+
+def test_the_import_enqueues_the_run_after_commit(mini_version, django_capture_on_commit_callbacks):
+    import io
+
+    from analytics.data.imports import responses_import
+    from tests.factories import FirmFactory
+
+    firm = FirmFactory()
+    text = f"firm,Q1,Q2,Q3,Q8_1,Q9,Q10\n{firm.pseudonym},1975,800,0,2,DE,text\n"
+    with patch("analytics.editing.tasks.editing_run_all_task.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            report = responses_import(questionnaire=mini_version.questionnaire, stream=io.BytesIO(text.encode()),
+                                      filename="t.csv")
+    assert report.imported, report.problems
+    delay.assert_called_once_with(mini_version.questionnaire_id)

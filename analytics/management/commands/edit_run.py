@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from analytics.editing.edits import edited_rows_refresh
-from analytics.editing.rules import rule_counts, rules_run
-from analytics.editing.scores import cases_score
+from analytics.editing.edits import editing_run_all
+from analytics.editing.rules import rule_counts
+from analytics.models import EditCase
 from surveys.models import Questionnaire
 
 
@@ -17,9 +17,8 @@ class Command(BaseCommand):
         questionnaire = Questionnaire.objects.filter(code=o["survey"]).first()
         if questionnaire is None:
             raise CommandError(f"unknown survey {o['survey']!r}")
-        edited_rows_refresh(questionnaire=questionnaire)
-        rules_run(questionnaire=questionnaire)
-        queued = cases_score(questionnaire=questionnaire)
+        editing_run_all(questionnaire_id=questionnaire.pk)
+        queued = EditCase.objects.filter(questionnaire=questionnaire, open_rules__gt=0).count()
         counts = rule_counts(questionnaire=questionnaire)
         if not counts:
             self.stdout.write(f"{questionnaire.code} declares no edit rules")
