@@ -186,7 +186,7 @@ def test_the_design_weight_multiplies_the_score(instrument_a):
     assert cases[heavy.pk].score == pytest.approx(100 * 50 / 70)
 
 
-def test_an_import_runs_the_rules_over_the_questionnaire_after_commit(flagged, editor, django_capture_on_commit_callbacks):
+def test_a_run_over_the_questionnaire_rebuilds_edited_rows_from_new_answers(flagged, editor):
     """An import may replace a response an editor changed: its edited row is rebuilt from the new answers."""
     from analytics.editing.edits import editing_run_all
     from surveys.answering.readmodel import readmodel_upsert
