@@ -259,7 +259,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
-CELERY_IMPORTS = ["surveys.fieldwork.tasks", "analytics.results.tasks", "analytics.data.tasks"]
+CELERY_IMPORTS = ["surveys.fieldwork.tasks", "analytics.results.tasks", "analytics.data.tasks",
+                  "analytics.editing.tasks"]
 CELERY_BEAT_SCHEDULE = {
     "fieldwork-dispatch": {"task": "fieldwork.messages_dispatch", "schedule": 60.0},
     "fieldwork-reminders": {"task": "fieldwork.reminders_run", "schedule": 3600.0},

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cati/", include("surveys.cati.urls")),  # telephone interviews (docs/cati.md)
     path("staff/data/", include("analytics.data.urls")),  # exports, codebook, imports (docs/data.md)
     path("staff/authoring/", include("surveys.authoring.urls")),  # workbooks, preview, publish
+    path("staff/editing/", include("analytics.editing.urls")),  # edit rules, review queue, audit (docs/editing.md)
     path("staff/", include("surveys.fieldwork.urls")),  # waves, tracking, samples, import (docs/fieldwork.md)
     path("api/v1/", include("surveys.api.urls")),  # REST API, schema and docs (docs/api.md)
     path("api/v1/", include("analytics.api.urls")),  # results and export jobs in the same API

@@ -38,6 +38,7 @@ class ExportRequestSerializer(serializers.Serializer):
     clean = serializers.BooleanField(required=False, default=True)
     free_text = serializers.BooleanField(required=False, default=True)
     include_identifiers = serializers.BooleanField(required=False, default=False)
+    values = serializers.ChoiceField(choices=["edited", "raw"], required=False, default="edited")
 
     def options(self) -> ExportOptions:
         d = self.validated_data

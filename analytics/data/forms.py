@@ -21,6 +21,10 @@ class ExportForm(forms.Form):
     language = forms.ChoiceField(choices=[("en", "English")])
     raw = forms.BooleanField(required=False, label="Raw",
                              help_text="Leave items off the skip path empty instead of -7 (not applicable).")
+    values = forms.ChoiceField(choices=[("edited", "Edited values (as published)"),
+                                        ("raw", "Raw values (as the firms answered)")], initial="edited",
+                               required=False, widget=forms.RadioSelect, label="Values",
+                               help_text="Edited: the data editors' corrections applied (docs/editing.md).")
     no_free_text = forms.BooleanField(required=False, label="Leave out free text")
     include_identifiers = forms.BooleanField(required=False, label="Include firm identifiers and contacts",
                                              help_text="Only for roles allowed to see them.")
@@ -35,7 +39,7 @@ class ExportForm(forms.Form):
         return ExportOptions(format=d["format"], waves=tuple(d["waves"]), statuses=tuple(d["statuses"]),
                              modes=tuple(d["modes"]), since=d["since"], until=d["until"], labels=d["labels"],
                              language=d["language"], clean=not d["raw"], free_text=not d["no_free_text"],
-                             include_identifiers=d["include_identifiers"])
+                             include_identifiers=d["include_identifiers"], values=d["values"] or "edited")
 
 
 class ParadataForm(forms.Form):

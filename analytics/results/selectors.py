@@ -7,11 +7,12 @@ import pandas as pd
 from django.db import connection
 
 from analytics.models import RecomputeRun, ResultSet
-from surveys.answering.readmodel import questionnaire_variables, readmodel_ensure, readmodel_frame, table_name
+from surveys.answering.readmodel import questionnaire_variables, readmodel_ensure, readmodel_frame, readmodel_source
 from surveys.models import Questionnaire, Wave
 from surveys.questionnaire.spec import spec_for_version
 
 SUBMITTED = "submitted"
+VALUES = "edited"  # published results use the editors' values (raw answers stay in the raw read model)
 
 
 # The frame of the last read per (database, questionnaire), with the newest `updated_at` it covers.
@@ -32,7 +33,7 @@ def results_frame(*, questionnaire: Questionnaire, full: bool = False, summary: 
     watermark = (summary or results_summary(questionnaire=questionnaire))[1]
     frame = _refreshed(questionnaire, *cached) if cached else None
     if frame is None:
-        frame = readmodel_frame(questionnaire, where="status = %s", params=[SUBMITTED])
+        frame = readmodel_frame(questionnaire, where="status = %s", params=[SUBMITTED], values=VALUES)
     if connection.vendor == "postgresql" and watermark is not None:
         _FRAMES[key] = (frame, watermark)
     return frame
@@ -40,7 +41,7 @@ def results_frame(*, questionnaire: Questionnaire, full: bool = False, summary: 
 
 def _refreshed(questionnaire: Questionnaire, frame: pd.DataFrame, watermark) -> pd.DataFrame | None:
     delta = readmodel_frame(questionnaire, where="status = %s AND updated_at >= %s",
-                            params=[SUBMITTED, watermark - OVERLAP])
+                            params=[SUBMITTED, watermark - OVERLAP], values=VALUES)
     if list(delta.columns) != list(frame.columns):  # a new version added columns
         return None
     if not len(delta):
@@ -57,11 +58,11 @@ def _refreshed(questionnaire: Questionnaire, frame: pd.DataFrame, watermark) -> 
 
 
 def results_summary(*, questionnaire: Questionnaire) -> tuple:
-    """(count, newest updated_at, sum of ids) of the submitted rows."""
+    """(count, newest updated_at, sum of ids) of the submitted rows (an edit moves updated_at on)."""
     readmodel_ensure(questionnaire)
-    table = table_name(questionnaire.code)
+    source = readmodel_source(questionnaire.code, ["response_id", "status", "updated_at"], VALUES)
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT COUNT(*), MAX(updated_at), SUM(response_id) FROM "{table}" WHERE status = %s',
+        cursor.execute(f"SELECT COUNT(*), MAX(updated_at), SUM(response_id) FROM {source} WHERE status = %s",
                        [SUBMITTED])
         return cursor.fetchone()
 

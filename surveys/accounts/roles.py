@@ -1,4 +1,4 @@
-"""The four roles of the agency as Django groups, each with the permissions it needs and no more.
+"""The five roles of the agency as Django groups, each with the permissions it needs and no more.
 
 Permissions are listed as patterns ("surveys.view_*") with exceptions, so a model a colleague adds
 to the fieldwork app gets sensible rights without editing this file; `roles_install` sets each
@@ -19,6 +19,7 @@ ADMINISTRATOR = "agency administrator"
 FIELDWORK = "fieldwork staff"
 INTERVIEWER = "interviewer"
 ANALYST = "analyst"
+EDITOR = "editor"
 
 # The questionnaire's definition tables: read by everybody who works with data, changed only by
 # loading definition files (load_instruments), never in the admin.
@@ -60,6 +61,15 @@ ROLES = {
         # exports without identifiers: analytics.export_identifiers stays with the administrator;
         # analytics.see_small_cells too, so analysts see small cells hidden
         is_staff=False,  # results, data and codebook are their workspace; the admin is not
+    ),
+    # Data editors work the review queue (analytics.editing): they change values with a reason or accept
+    # them, see the answers keyed by pseudonym beside the firm's register data, and the results.
+    EDITOR: Role(
+        EDITOR,
+        grants=(*(f"surveys.view_{m}" for m in DEFINITIONS), "surveys.view_pseudonymised_data",
+                "surveys.view_aggregates", "analytics.edit_responses", "analytics.view_editcase",
+                "analytics.view_ruleresult", "analytics.view_valueedit", "analytics.view_results"),
+        is_staff=False,
     ),
 }
 

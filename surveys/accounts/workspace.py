@@ -52,6 +52,8 @@ def workspace_sections(*, user) -> list[Section]:
         sections.append(Section("cati", "Telephone interviews", reverse("cati:list")))
     if _results(user):
         sections.append(Section("results", "Results", reverse("results:home")))
+    if user.has_perm("analytics.edit_responses"):
+        sections.append(Section("editing", "Editing", reverse("editing:home")))
     if _data(user):
         sections.append(Section("data", "Data", reverse("data:home")))
         sections.append(Section("codebook", "Codebook", reverse("data:home") + "#codebooks"))

@@ -156,6 +156,7 @@ def response_submit(*, response_id: int) -> tuple[Response, bool]:
     if response.mode == Response.Mode.WEB:  # answered on the web: no more telephone calls
         call_list_leave_on_web(invitation_id=response.invitation_id)
     schedule_results(response.version.questionnaire_id)
+    schedule_editing(response.pk)
     return response, True
 
 
@@ -166,6 +167,15 @@ def schedule_results(questionnaire_id: int) -> None:
     except ImportError:  # analytics not installed in this deployment
         return
     results_schedule_recompute(questionnaire_id=questionnaire_id)
+
+
+def schedule_editing(response_id: int) -> None:
+    """Run the questionnaire's edit rules on the response after commit (analytics.editing)."""
+    try:
+        from analytics.editing.edits import editing_schedule
+    except ImportError:  # analytics not installed in this deployment
+        return
+    editing_schedule(response_id=response_id)
 
 
 def response_record(*, response: Response, answers: dict, language: str = "en", submitted_at=None,

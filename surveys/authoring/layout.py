@@ -9,7 +9,8 @@ from __future__ import annotations
 
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
 DERIVED, CHECKS, VARIANTS, TABLES = "derived", "checks", "variants", "tables"
-SHEETS = (SURVEY, CHOICES, SETTINGS, DERIVED, CHECKS, VARIANTS, TABLES)
+EDIT_RULES = "edit_rules"  # the data editors' rules (docs/editing.md)
+SHEETS = (SURVEY, CHOICES, SETTINGS, DERIVED, CHECKS, VARIANTS, TABLES, EDIT_RULES)
 
 BEGIN_GROUP = {"begin_group", "begin group"}
 END_GROUP = {"end_group", "end group"}
@@ -28,6 +29,7 @@ TEXT_COLUMNS = {
     CHECKS: ("message",),
     VARIANTS: ("label",),
     TABLES: (),
+    EDIT_RULES: ("message",),
 }
 # item keys -> survey column, for the plain (not multilingual) configuration
 NUMBER_COLUMNS = ("min", "max", "decimals", "min_selections", "max_selections", "max_length")
@@ -36,12 +38,14 @@ PLAIN_COLUMNS = {
     SURVEY: ("type", "name", "required", "relevant", "constraint", "constraint_severity", "choices", "scale",
              *NUMBER_COLUMNS, "multiple", "exclude", "only", *LIST_COLUMNS),
     CHOICES: ("list_name", "name", "relevant", "exclusive", "other"),
-    SETTINGS: ("form_id", "languages", "modes", "missing_codes", "notes_fields", "default_group", "coding"),
+    SETTINGS: ("form_id", "languages", "modes", "missing_codes", "notes_fields", "default_group", "coding",
+               "edit_key_items"),
     DERIVED: ("name", "calculation", "values", "type", "note"),
     CHECKS: ("item", "constraint", "severity"),
     VARIANTS: ("item", "when"),
     TABLES: ("table", "title", "group", "levels", "item", "variables", "kind", "statistic", "test", "base",
              "label", "decimals"),
+    EDIT_RULES: ("id", "severity", "condition", "items", "weight"),
 }
 WELCOME_PARTS = ("who", "why", "use", "contact")  # the welcome page's texts (settings sheet)
 TRUE_WORDS = {"yes", "true", "1", "y"}

@@ -17,6 +17,7 @@ from surveys.authoring.layout import (
     CHECKS,
     CHOICES,
     DERIVED,
+    EDIT_RULES,
     END_GROUP,
     FALSE_WORDS,
     KIND_ALIASES,
@@ -145,6 +146,9 @@ class _Reader:
         tables = self.tables()
         if tables:
             raw["tables"] = tables
+        rules = self.edit_rules()
+        if rules:
+            raw["edit_rules"] = rules
         return raw
 
     def settings(self) -> dict:
@@ -174,6 +178,8 @@ class _Reader:
                 self.problem(SETTINGS, row.number, "coding", f"not valid JSON ({exc.msg})")
         if row.get("default_group"):
             raw["default_group"] = row.get("default_group")
+        if row.get("edit_key_items"):
+            raw["edit_key_items"] = row.get("edit_key_items").split()
         welcome = {part: row.texts[f"welcome_{part}"] for part in WELCOME_PARTS if row.texts.get(f"welcome_{part}")}
         if welcome:
             raw["welcome"] = welcome
@@ -376,6 +382,19 @@ class _Reader:
             self.origins[f"table {name} row {len(table['rows']) + 1}"] = (TABLES, row.number)
             table["rows"].append(block)
         return list(tables.values())
+
+
+    def edit_rules(self) -> list[dict]:
+        """The edit_rules sheet: one rule a row (checked, and its errors named by rule, by the engine)."""
+        rules = []
+        for row in self.rows(EDIT_RULES):
+            rule = {"id": row.get("id"), "severity": row.get("severity"), "condition": condition(row.get("condition")),
+                    "message": row.texts.get("message", {}), "items": row.get("items").split()}
+            if row.get("weight"):
+                rule["weight"] = self.number(EDIT_RULES, row, "weight")
+            self.origins[f"edit rule {row.get('id') or '?'}"] = (EDIT_RULES, row.number)
+            rules.append(rule)
+        return rules
 
 
 def _code(text: str) -> int | str:

@@ -13,6 +13,7 @@ from surveys.authoring.layout import (
     CHECKS,
     CHOICES,
     DERIVED,
+    EDIT_RULES,
     NUMBER_COLUMNS,
     PLAIN_COLUMNS,
     REF_PREFIX,
@@ -76,7 +77,8 @@ class _Sheets:
             **{k: v for part in WELCOME_PARTS
                for k, v in self.texts(f"welcome_{part}", (raw.get("welcome") or {}).get(part)).items()},
             "default_group": raw.get("default_group", ""),
-            "coding": json.dumps(raw["coding"], ensure_ascii=False) if raw.get("coding") else ""})
+            "coding": json.dumps(raw["coding"], ensure_ascii=False) if raw.get("coding") else "",
+            "edit_key_items": " ".join(raw.get("edit_key_items") or [])})
         for module in raw.get("modules") or []:
             self.rows[SURVEY].append({"type": "begin_group", "name": module.get("code"),
                                       **self.texts("label", module.get("title")),
@@ -90,6 +92,8 @@ class _Sheets:
             self.derived(d)
         for table in raw.get("tables") or []:
             self.table(table)
+        for rule in raw.get("edit_rules") or []:
+            self.edit_rule(rule)
         return self.rows
 
     def item(self, i: dict) -> dict:
@@ -146,6 +150,11 @@ class _Sheets:
         self.rows[DERIVED].append({"name": name, "calculation": d.get("expr", ""),
                                    **self.texts("label", d.get("label")), "values": values,
                                    "type": d.get("type", ""), "note": d.get("note", "") or ""})
+
+    def edit_rule(self, rule: dict) -> None:
+        self.rows[EDIT_RULES].append({"id": rule.get("id", ""), "severity": rule.get("severity", ""),
+                                      "condition": rule.get("condition", ""), "items": _codes(rule.get("items")),
+                                      "weight": rule.get("weight", ""), **self.texts("message", rule.get("message"))})
 
     def table(self, t: dict) -> None:
         head = {"table": t.get("name", ""), "title": t.get("title", ""), "group": t.get("group", ""),

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from surveys.accounts.roles import ANALYST, FIELDWORK, INTERVIEWER, role_assign, roles_install
+from surveys.accounts.roles import ANALYST, EDITOR, FIELDWORK, INTERVIEWER, role_assign, roles_install
 from surveys.cati.calls import call_attempt_record, cati_cases_open, outcome_codes_install
 from surveys.fieldwork.invitations import wave_default
 from surveys.models import CallAttempt, CatiCase, Invitation, OutcomeCode, Questionnaire, ReferenceEntry, Response
@@ -17,7 +17,7 @@ FIRM_PREFIX = "IT-DEMO-"  # the demo command's firms of instrument A
 CASES = 12
 # (role, username, password): a local sandbox only.
 USERS = [(INTERVIEWER, "interviewer1", "interviewer1"), (INTERVIEWER, "interviewer2", "interviewer2"),
-         (FIELDWORK, "staff", "staff"), (ANALYST, "analyst", "analyst")]
+         (FIELDWORK, "staff", "staff"), (ANALYST, "analyst", "analyst"), (EDITOR, "editor", "editor")]
 # Calls already made on the first cases: (case index, outcome code, hours ago, appointment in hours or None).
 CALLS = [(0, "no-answer", 5, None), (1, "busy", 1, None), (2, "appointment", 3, 20), (3, "refusal", 26, None),
          (4, "answering-machine", 30, None), (4, "not-available", 4, None), (5, "partial", 2, 1)]

@@ -33,6 +33,7 @@ logger = logging.getLogger("surveys.instruments")
 INSTRUMENT_DIR = Path(__file__).resolve().parent / "instruments"
 REFERENCE_FILE = INSTRUMENT_DIR / "reference_lists.yaml"
 KINDS = {k.value for k in Item.Kind}
+EDIT_SEVERITIES = ("hard", "soft")
 CONFIG_KEYS = ("min", "max", "decimals", "unit", "max_selections", "min_selections", "multiple", "scale",
                "anchors", "max_length", "exclude", "only")
 
@@ -117,6 +118,10 @@ class _Normaliser:
         for key in ("tables", "default_group"):  # only when declared: older checksums stay valid
             if raw.get(key):
                 definition[key] = raw[key]
+        if raw.get("edit_rules"):
+            definition["edit_rules"] = [self.edit_rule(r) for r in raw["edit_rules"]]
+        if raw.get("edit_key_items"):
+            definition["edit_key_items"] = [str(code) for code in raw["edit_key_items"]]
         self.duplicates(definition)
         return definition
 
@@ -172,6 +177,35 @@ class _Normaliser:
         if severity not in ("error", "warning"):
             self.errors.append(f"item {code}: check severity must be error or warning")
         return {"assert": c.get("assert", "true"), "message": c.get("message", {}), "severity": severity}
+
+    def edit_rule(self, r) -> dict:
+        """An edit rule of the data editors (docs/editing.md): a condition that must hold after submission."""
+        if not isinstance(r, dict):
+            self.errors.append(f"edit rule {r!r}: a rule is a mapping with id, severity, condition, message, items")
+            return {}
+        rule_id = str(r.get("id") or "?")
+        if not r.get("id"):
+            self.errors.append("edit rule ?: an edit rule needs an id")
+        if r.get("severity") not in EDIT_SEVERITIES:
+            self.errors.append(f"edit rule {rule_id}: severity must be hard or soft, not {r.get('severity')!r}")
+        if not str(r.get("condition") or "").strip():
+            self.errors.append(f"edit rule {rule_id}: the condition is missing")
+        message = r.get("message") or {}
+        if not isinstance(message, dict) or not message.get("en"):
+            self.errors.append(f"edit rule {rule_id}: the English message is missing")
+            message = {}
+        self.untranslated(f"edit rule {rule_id} message", message)
+        items = r.get("items") or []
+        if not isinstance(items, list) or not items:
+            self.errors.append(f"edit rule {rule_id}: list the items the rule involves")
+            items = []
+        weight = r.get("weight")
+        if weight is not None and (isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0):
+            self.errors.append(f"edit rule {rule_id}: weight must be a positive number")
+            weight = None
+        return {"id": rule_id, "severity": r.get("severity", "hard"), "condition": str(r.get("condition") or ""),
+                "message": message, "items": [str(i) for i in items],
+                **({"weight": float(weight)} if weight is not None else {})}
 
     # -------------------------------------------------------------- choices
     def choices_for(self, code: str, kind: str, i: dict) -> list[dict]:
@@ -255,6 +289,9 @@ class _Normaliser:
                 codes = [str(c["code"]) for c in i["choices"]]
                 if len(codes) != len(set(codes)):
                     self.errors.append(f"item {i['code']}: duplicate choice codes")
+        rule_ids = [r.get("id") for r in definition.get("edit_rules", [])]
+        for rule_id in sorted({x for x in rule_ids if rule_ids.count(x) > 1}):
+            self.errors.append(f"edit rule {rule_id}: duplicate id")
 
 
 def _anchor(n: int, label: dict | None) -> dict:

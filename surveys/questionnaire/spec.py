@@ -118,6 +118,8 @@ class Spec:
         self.fields = {f.key: f for i in self.items.values() for f in i.fields}
         self.derived = [DerivedSpec(**d) for d in definition.get("derived", [])]
         self.derived_by_name = {d.name: d for d in self.derived}
+        self.edit_rules: list[dict] = definition.get("edit_rules", [])
+        self.edit_key_items: list[str] = definition.get("edit_key_items", [])
         self._compiler = Compiler(grids={i.code: [f.key for f in i.fields if f.role == "row"]
                                          for i in self.items.values() if i.kind == "grid"})
         self._fns: dict[str, object] = {}
@@ -190,6 +192,15 @@ class Spec:
                     check(f"item {i.code} check", c.get("assert", ""), known)
                 for v in i.variants:
                     check(f"item {i.code} variant", v.get("when", ""), known)
+        for rule in self.edit_rules:
+            check(f"edit rule {rule['id']}", rule["condition"], known)
+            unknown = sorted(set(rule["items"]) - set(self.fields) - set(self.items))
+            if unknown:
+                errors.append(f"edit rule {rule['id']}: unknown items {', '.join(unknown)}")
+        unknown = sorted(k for k in self.edit_key_items if self.fields.get(k) is None
+                         or self.fields[k].kind != "number")
+        if unknown:
+            errors.append(f"edit_key_items: {', '.join(unknown)} are not numeric answers")
         return errors
 
     # ------------------------------------------------------------ evaluation

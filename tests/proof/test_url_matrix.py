@@ -92,6 +92,13 @@ RULES: dict[str, tuple[int, ...]] = {
     "staff/authoring/questionnaires/<slug:code>/export.<slug:fmt>": (L, 403, 403, 404, 404, 403),
     "staff/authoring/questionnaires/<slug:code>/waves/": (405,) * 6,
     "staff/authoring/waves/<int:wave_id>/settings/": (L, 403, 403, 200, 200, 403),
+    # editing: analytics.edit_responses (editor, administrator); the audit is read by every analytics viewer
+    "staff/editing/": (L, 403, 403, 403, 200, 403),
+    "staff/editing/<slug:code>/": (L, 403, 403, 403, 200, 403),
+    "staff/editing/<slug:code>/audit/": (L, 403, 200, 200, 200, 403),
+    "staff/editing/responses/<int:pk>/": (L, 403, 403, 403, 404, 403),  # the proof world's response is not submitted
+    "staff/editing/responses/<int:pk>/edit/": (405,) * 6,
+    "staff/editing/responses/<int:pk>/accept/": (405,) * 6,
     "api/v1/schema/": (200,) * 6,
     "api/v1/docs/": (200,) * 6,
     # the API takes personal tokens only (a signed-in browser session is not enough): 401 without one

@@ -31,11 +31,14 @@ class ExportOptions:
     clean: bool = True  # True: off the skip path = -7; False (raw): left empty
     include_identifiers: bool = False  # names, tax ids, contacts: only for users allowed to see them
     free_text: bool = True
+    values: str = "edited"  # "edited": the editors' values where they changed any (docs/editing.md); "raw": as answered
     extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
         if self.format not in FORMATS:
             raise ValueError(f"unknown format {self.format!r}; choose one of {', '.join(FORMATS)}")
+        if self.values not in ("raw", "edited"):
+            raise ValueError(f"values must be raw or edited, not {self.values!r}")
         bad = [s for s in self.statuses if s not in STATUSES] + [m for m in self.modes if m not in MODES]
         if bad:
             raise ValueError(f"unknown status or mode: {', '.join(bad)}")

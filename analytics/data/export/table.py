@@ -114,7 +114,8 @@ def export_table(questionnaire: Questionnaire, options: ExportOptions) -> Export
 def _select(questionnaire: Questionnaire, variables: list[Variable], options: ExportOptions,
             where: str) -> tuple[str, dict]:
     """Read-model rows joined to their firm's pseudonym (and identifiers) and their wave's code."""
-    inner, types = readmodel_select(questionnaire, columns=READ_META + [v.name for v in variables], where=where)
+    inner, types = readmodel_select(questionnaire, columns=READ_META + [v.name for v in variables], where=where,
+                                    values=options.values)
     firm, wave = _q(Firm._meta.db_table), _q(Wave._meta.db_table)
     extra = {"firm": "f.pseudonym", "wave": "w.code"}
     if options.include_identifiers:  # empty contact fields are missing values, as in the other columns
@@ -126,6 +127,7 @@ def _select(questionnaire: Questionnaire, variables: list[Variable], options: Ex
 
 
 def _count(questionnaire: Questionnaire, where: str, params: list) -> int:
+    # edits never add or remove rows: the raw table counts them (the overlay would only cost time)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {_q(table_name(questionnaire.code))}"
                        + (f" WHERE {where}" if where else ""), params)

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from analytics.data.imports.cells import META_COLUMNS, formula_escape_text
 from analytics.data.imports.layout import Layout
+from analytics.editing.edits import editing_schedule_all
 from surveys.answering.readmodel import questionnaire_variables, readmodel_upsert
 from surveys.answering.saves import response_record, schedule_results
 from surveys.fieldwork.invitations import wave_default
@@ -298,6 +299,7 @@ def _store(questionnaire: Questionnaire, rows: list[_Row], existing: dict, repor
         report.imported = True
     if responses:
         schedule_results(questionnaire.pk)
+        editing_schedule_all(questionnaire_id=questionnaire.pk)  # the edit rules (docs/editing.md)
 
 
 def _record(response: Response, row: _Row, source: str) -> None:

@@ -43,6 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--identifiers", action="store_true",
                             help="add firm tax id, name and contacts (command-line users have database access)")
         parser.add_argument("--no-free-text", action="store_true", help="leave out text answers")
+        parser.add_argument("--values", choices=["edited", "raw"], default="edited",
+                            help="edited: the editors' corrections applied (default, as published); raw: the answers "
+                                 "exactly as the firms gave them")
 
     def handle(self, *args, **o):
         questionnaire = Questionnaire.objects.filter(code=o["survey"]).first()
@@ -53,7 +56,8 @@ class Command(BaseCommand):
             options = ExportOptions(
                 format=o["format"], waves=_list(o["wave"]), statuses=statuses, modes=_list(o["mode"]),
                 since=_moment(o["since"]), until=_moment(o["until"]), labels=o["labels"], language=o["language"],
-                clean=o["clean"], include_identifiers=o["identifiers"], free_text=not o["no_free_text"])
+                clean=o["clean"], include_identifiers=o["identifiers"], free_text=not o["no_free_text"],
+                values=o["values"])
             rows = export_write(questionnaire=questionnaire, options=options, path=o["output"])
         except ValueError as exc:
             raise CommandError(str(exc))
