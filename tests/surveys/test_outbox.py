@@ -231,3 +231,29 @@ def test_the_admin_list_is_read_only_and_the_administrators(client, django_user_
     assert client.get(reverse("admin:surveys_outboxmessage_add")).status_code == 403
     client.force_login(users[FIELDWORK])
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flushers_in_two_threads_send_every_row_exactly_once(broker):
+    """Two connections at once (PostgreSQL: select_for_update skip_locked; SQLite: one writer at a time)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:memorydb", ":memory:")):
+        pytest.skip("threads share no in-memory SQLite database")
+    OutboxMessage.objects.bulk_create([OutboxMessage(task=RENAME, args=[n, "x"]) for n in range(300)])
+    counts: list[int] = []
+
+    def flush() -> None:
+        try:
+            counts.append(outbox_flush())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=flush) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(counts) == 300 and sorted(args[0] for _, args, _ in broker.sent) == list(range(300))
