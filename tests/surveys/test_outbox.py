@@ -217,6 +217,22 @@ def test_a_staff_export_while_the_broker_is_down_is_kept_for_later(client, broke
     assert outbox_flush() == 1 and broker.names() == ["analytics.export_job_run"]
 
 
+@pytest.mark.parametrize("action", ["invite", "recompute"])
+def test_staff_actions_while_the_broker_is_down_succeed_and_wait_in_the_outbox(
+        action, client, broker, mini_version, django_user_model, django_capture_on_commit_callbacks):
+    from surveys.fieldwork.invitations import wave_default
+
+    wave = wave_default(questionnaire=mini_version.questionnaire)
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw"))
+    broker.down = True
+    url = (reverse("fieldwork:invite", args=[wave.pk]) if action == "invite"
+           else reverse("results:recompute", args=[mini_version.questionnaire.code]))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    task = {"invite": "fieldwork.invitations_queue", "recompute": "analytics.results_recompute"}[action]
+    assert OutboxMessage.objects.get(task=task).dispatched_at is None
+
+
 def test_the_admin_list_is_read_only_and_the_administrators(client, django_user_model):
     roles_install()
     users = {}
