@@ -161,14 +161,19 @@ def export_jobs_recover(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     done = {"restarted": 0, "failed": 0, "resent": 0}
     for job in ExportJob.objects.filter(_stale(now)):
+        # conditional UPDATEs: of two recoveries at once only one acts on a job, and only that one
+        # removes its partial file (the other might otherwise remove the restarted run's file)
         if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
-            done["failed"] += ExportJob.objects.filter(_stale(now), pk=job.pk).update(
+            failed = ExportJob.objects.filter(_stale(now), pk=job.pk).update(
                 status=ExportJob.Status.FAILED, finished_at=now,
                 error=f"The worker stopped {job.attempts} times while writing this export.")
+            if failed:
+                _remove_partial(job, exports_directory())
+                done["failed"] += 1
         elif ExportJob.objects.filter(_stale(now), pk=job.pk).update(status=ExportJob.Status.QUEUED):
+            _remove_partial(job, exports_directory())
             enqueue(RUN_TASK, job.pk)
             done["restarted"] += 1
-        _remove_partial(job, exports_directory())
     long_ago = now - dt.timedelta(seconds=settings.EXPORT_QUEUED_STALE_SECONDS)
     waiting = set(_jobs_in_outbox(since=long_ago))
     for job_id in ExportJob.objects.filter(status=ExportJob.Status.QUEUED, created_at__lt=long_ago).exclude(
