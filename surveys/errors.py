@@ -27,8 +27,8 @@ def server_error(request):
     from django.template import loader
 
     if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
-        # The database is away (restart, failover, connections dropped): nothing was stored by this
-        # request, and the same request a few seconds later succeeds, so say so (503, Retry-After).
+        # The database is away (restart, failover, connections dropped): the same request a few
+        # seconds later succeeds (a save that did commit meets the revision check), so say so.
         page = loader.get_template("503.html").render(_context(request))
         return HttpResponse(page, status=503, headers={"Retry-After": "5"})
     return HttpResponseServerError(loader.get_template("500.html").render(_context(request)))
