@@ -63,12 +63,12 @@ def test_an_export_whose_worker_is_killed_is_restarted_and_completes(export_work
     questionnaire = load_instrument(CODE)
     replicate(questionnaire, ROWS)
     job = export_job_create(questionnaire=questionnaire, options=ExportOptions(format="csv"))
-    export_worker.wait_until(lambda: ExportJob.objects.filter(pk=job.pk, status="running").exists(), timeout=60)
-    time.sleep(1.5)  # well into the run: reading or writing
+    exports = settings.MEDIA_ROOT / "exports"
+    # killed while writing: the partial file exists
+    export_worker.wait_until(lambda: list(exports.glob("*.part")), timeout=120, interval=0.05)
     export_worker.kill()
     job.refresh_from_db()
     assert job.status == "running", "the export finished before the worker was killed: use more rows"
-    exports = settings.MEDIA_ROOT / "exports"
     TALLY["export worker killed: partial files left by the killed worker"] += len(list(exports.glob("*.part")))
 
     export_worker.start()
