@@ -245,10 +245,25 @@ ANALYTICS_FULL_RECOMPUTE_SECONDS = env_int("ANALYTICS_FULL_RECOMPUTE_SECONDS", 3
 
 # Data in and out (docs/data.md).
 EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24)  # export downloads expire after this
+# A running export writes a heartbeat this often; one silent for EXPORT_STALE_SECONDS lost its worker and
+# is restarted (beat "analytics.export_jobs_recover"), at most EXPORT_MAX_ATTEMPTS times.
+EXPORT_HEARTBEAT_SECONDS = float(os.environ.get("EXPORT_HEARTBEAT_SECONDS", "10"))
+EXPORT_STALE_SECONDS = env_int("EXPORT_STALE_SECONDS", 90)
+EXPORT_QUEUED_STALE_SECONDS = env_int("EXPORT_QUEUED_STALE_SECONDS", 900)  # sent, never started: sent again
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)  # larger response files are refused
 # Workbooks are refused before parsing when they declare more than this (surveys/tabular.py):
 XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)  # unpacked size
 XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 20_000_000)  # rows x columns a sheet claims
+
+# Outbox (docs/running.md#the-outbox): tasks are recorded with the change that asks for them and sent
+# after the commit; what the broker did not take is sent by the flush (beat, a starting worker, a nudge).
+OUTBOX_FLUSH_SECONDS = env_int("OUTBOX_FLUSH_SECONDS", 30)  # beat interval of the flush
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 60)  # a sender's claim on a row lapses after this
+OUTBOX_CHECK_SECONDS = env_int("OUTBOX_CHECK_SECONDS", 30)  # a sending process looks for leftovers at most this often
+OUTBOX_BATCH = 100  # rows claimed per round of a flush
+OUTBOX_FLUSH_LIMIT = env_int("OUTBOX_FLUSH_LIMIT", 10_000)  # rows sent by one flush at most
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)  # dispatched rows are pruned after this
 
 # Celery: each part's tasks module (task names are pinned with `name=`, so a moved file renames nothing).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -259,13 +274,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
-CELERY_IMPORTS = ["surveys.fieldwork.tasks", "analytics.results.tasks", "analytics.data.tasks",
+CELERY_IMPORTS = ["surveys.tasks", "surveys.fieldwork.tasks", "analytics.results.tasks", "analytics.data.tasks",
                   "analytics.editing.tasks"]
 CELERY_BEAT_SCHEDULE = {
     "fieldwork-dispatch": {"task": "fieldwork.messages_dispatch", "schedule": 60.0},
     "fieldwork-reminders": {"task": "fieldwork.reminders_run", "schedule": 3600.0},
     "fieldwork-tracking": {"task": "fieldwork.tracking_recompute_open", "schedule": 600.0},
     "fieldwork-sequential": {"task": "fieldwork.sequential_switch", "schedule": 3600.0},  # web -> telephone
+    "surveys-outbox-flush": {"task": "surveys.outbox_flush", "schedule": float(OUTBOX_FLUSH_SECONDS)},
+    "surveys-outbox-prune": {"task": "surveys.outbox_prune", "schedule": 3600.0},
+    "analytics-export-jobs-recover": {"task": "analytics.export_jobs_recover", "schedule": 60.0},
     "analytics-full-recompute": {"task": "analytics.results_recompute_all",
                                  "schedule": float(ANALYTICS_FULL_RECOMPUTE_SECONDS)},
 }

@@ -20,7 +20,15 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No database, no context processors: whatever failed may fail again while rendering this.
-    from django.http import HttpResponseServerError
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse, HttpResponseServerError
     from django.template import loader
 
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        # The database is away (restart, failover, connections dropped): the same request a few
+        # seconds later succeeds (a save that did commit meets the revision check), so say so.
+        page = loader.get_template("503.html").render(_context(request))
+        return HttpResponse(page, status=503, headers={"Retry-After": "5"})
     return HttpResponseServerError(loader.get_template("500.html").render(_context(request)))

@@ -29,6 +29,9 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="Last sign of life of the worker running the job.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started (a lost worker's job starts again).")
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

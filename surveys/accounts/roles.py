@@ -51,6 +51,7 @@ ROLES = {
                 "surveys.change_answeredit", "surveys.add_caseevent", "surveys.change_caseevent",
                 "surveys.add_historical*", "surveys.change_historical*", "surveys.add_outcomecode",
                 "surveys.change_outcomecode", "surveys.change_callattempt",
+                "surveys.*_outboxmessage",  # the platform's background work: the administrator's
                 "surveys.*_apitoken"),  # others' API tokens: the administrator's (own tokens need no right)
     ),
     INTERVIEWER: Role(INTERVIEWER, grants=("surveys.conduct_cati",), is_staff=False),

@@ -4,6 +4,7 @@ from .authoring import DefinitionDraft, WaveSettings
 from .cati import CallAttempt, CatiCase, OutcomeCode
 from .fieldwork import Firm, Invitation, Wave
 from .mailing import MailingPlan, Message, MessageTemplate, OptOut
+from .outbox import OutboxMessage
 from .questionnaire import Choice, DerivedVariable, Item, ItemRow, Module, Questionnaire, QuestionnaireVersion
 from .quotas import Quota, QuotaCell
 from .reference import ReferenceEntry, ReferenceList
@@ -22,3 +23,4 @@ __all__ += ["DefinitionDraft", "WaveSettings"]  # authoring
 __all__ += ["ApiToken", "Quota", "QuotaCell"]  # API tokens, quotas
 __all__ += ["MessageTemplate"]  # a wave's e-mail wording
 __all__ += ["PageVisit"]  # paradata
+__all__ += ["OutboxMessage"]  # background work waiting for the broker

@@ -86,6 +86,18 @@ def test_error_pages_are_friendly_and_keep_the_respondents_link(world):
     assert Client().get("/no/such/page/").status_code == 404
 
 
+def test_a_lost_database_connection_gets_a_try_again_page_not_a_bare_500(world):
+    from django.db import OperationalError
+
+    request = RequestFactory().get(f"/s/{world.token}/p/M1/")
+    try:
+        raise OperationalError("terminating connection due to administrator command")
+    except OperationalError:
+        page = server_error(request)
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    assert "Please try again" in page.content.decode() and f'href="/s/{world.token}/"' in page.content.decode()
+
+
 def test_invitation_links_survive_a_secret_key_rotation(settings, world):
     settings.TOKEN_KEYS = ["token-key-1"]
     from surveys.fieldwork.invitations import invitation_issue, wave_default
