@@ -38,8 +38,8 @@ def parameters(world) -> dict[str, str]:
         "key": str(world.export_job.key), "wave_id": str(world.wave.pk), "sample_id": str(world.sample.pk),
         "import_id": str(world.population_import.pk), "report": "general", "block": "b1",
         "object_id": "999999", "app_label": "surveys", "content_type_id": "1", "url": "nowhere/",
-        "user_id": "1", "id": "1", "uidb64": "MQ", "token_reset": "x",
-        "token_id": "999999", "draft_id": "999999", "language": "en", "number": "1", "wave": world.wave.code, "kind": "invitation",
+        "user_id": "1", "id": "1", "uidb64": "MQ", "token_reset": "x", "kind": "invitation",
+        "token_id": "999999", "draft_id": "999999", "language": "en", "number": "1", "wave": world.wave.code,
     }
 
 
