@@ -4,6 +4,7 @@ from .authoring import DefinitionDraft, WaveSettings
 from .cati import CallAttempt, CatiCase, OutcomeCode
 from .fieldwork import Firm, Invitation, Wave
 from .mailing import MailingPlan, Message, OptOut
+from .preferences import UserPreference
 from .questionnaire import Choice, DerivedVariable, Item, ItemRow, Module, Questionnaire, QuestionnaireVersion
 from .quotas import Quota, QuotaCell
 from .reference import ReferenceEntry, ReferenceList
@@ -20,3 +21,4 @@ __all__ += ["MailingPlan", "Message", "OptOut", "PopulationImport", "Sample", "S
 __all__ += ["AnswerEdit", "CallAttempt", "CaseEvent", "CatiCase", "DataAccess", "OutcomeCode"]  # CATI, audit
 __all__ += ["DefinitionDraft", "WaveSettings"]  # authoring
 __all__ += ["ApiToken", "Quota", "QuotaCell"]  # API tokens, quotas
+__all__ += ["UserPreference"]  # the interface language a user chose
