@@ -41,7 +41,8 @@ def progress_chart(daily: list[dict], *, width: int = 760, height: int = 280) ->
     every = max(1, len(daily) // 8)
     x_ticks = [{"x": x(i), "label": formats.date_format(dt.date.fromisoformat(d["date"]), "d M")}
                for i, d in enumerate(daily) if i % every == 0]
-    y_ticks = [{"y": y(v), "label": formats.number_format(v, use_l10n=True, force_grouping=True)} for v in range(0, top_value + 1, step)]
+    y_ticks = [{"y": y(v), "label": formats.number_format(v, use_l10n=True, force_grouping=True)}
+               for v in range(0, top_value + 1, step)]
     reminders = [{"x": x(i), "count": d["reminded"], "date": d["date"]} for i, d in enumerate(daily)
                  if d.get("reminded")]
     return {"width": width, "height": height, "series": series, "x_ticks": x_ticks, "y_ticks": y_ticks,
