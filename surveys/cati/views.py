@@ -184,7 +184,7 @@ def review(request, pk):
         return refused
     response = case.invitation.response
     sections = review_sections(spec_for_version(response.version), response.answers, response.language,
-                               audience="interviewer")
+                               audience="interviewer", interface=translation.get_language())
     for section in sections:
         section["url"] = _page_url(case, section["code"]) + "?return=review"
     return render(request, "cati/review.html", base_context(
