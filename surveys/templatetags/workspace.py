@@ -1,6 +1,7 @@
 """{% workspace_nav %}: the signed-in user's sections and language menu in the navigation bar of every
 staff page; `|num`: a count or figure written as the active language writes numbers (13.200 in
 Italian, 13,200 in English), for display only: attributes, inputs and files keep plain numbers."""
+import re
 from decimal import Decimal
 
 from django import template
@@ -31,3 +32,16 @@ def num(value, decimals=None):
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return value
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+@register.filter
+def num_text(value):
+    """A table cell already rounded to text ("1234.5", "<5", "·"): plain numbers are rewritten in the
+    active language with their decimals kept; anything else is shown as it is."""
+    if not isinstance(value, str) or not PLAIN_NUMBER.fullmatch(value):
+        return value
+    decimals = len(value.partition(".")[2])
+    return formats.number_format(Decimal(value), decimal_pos=decimals, use_l10n=True, force_grouping=True)
