@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_  # outcome labels are stored, translated where shown
+from django.utils.translation import gettext_noop  # outcome labels are stored, translated where shown
 
 from surveys.answering.audit import answer_edit_record
 from surveys.answering.saves import response_submit
@@ -41,20 +41,21 @@ class Outcome:
 # its AAPOR disposition, a default call-back delay and whether to try again. The firm is the
 # sampled unit (a list sample), so a wrong number leaves its eligibility unknown (3.90), not 4.x.
 DEFAULT_OUTCOMES = [
-    Outcome("no-answer", N_("No answer"), "3.13", 180, True, False),
-    Outcome("busy", N_("Busy"), "3.12", 15, True, False),
-    Outcome("answering-machine", N_("Answering machine or voicemail"), "3.14", 240, True, False),
-    Outcome("not-available", N_("Firm reached, contact person not available"), "2.21", 240, True, True),
-    Outcome("appointment", N_("Appointment: call back at the agreed date and time"), "2.21", 0, True, True,
+    Outcome("no-answer", gettext_noop("No answer"), "3.13", 180, True, False),
+    Outcome("busy", gettext_noop("Busy"), "3.12", 15, True, False),
+    Outcome("answering-machine", gettext_noop("Answering machine or voicemail"), "3.14", 240, True, False),
+    Outcome("not-available", gettext_noop("Firm reached, contact person not available"), "2.21", 240, True, True),
+    Outcome("appointment", gettext_noop("Appointment: call back at the agreed date and time"), "2.21", 0, True, True,
             needs_appointment=True),
-    Outcome("partial", N_("Interview interrupted, to be continued (partial)"), "1.2", 1440, True, True),
-    Outcome("soft-refusal", N_("Soft refusal: try again in a week"), "2.11", 10080, True, True),
-    Outcome("refusal", N_("Refusal: do not call again"), "2.11", 0, False, True),
-    Outcome("language", N_("Language barrier"), "2.33", 0, False, True),
-    Outcome("wrong-number", N_("Wrong or disconnected number"), "3.90", 0, False, False),
-    Outcome("out-of-scope", N_("Firm closed or out of scope"), "4.10", 0, False, True),
-    Outcome("complete", N_("Complete interview"), "1.1", 0, False, True, offered=False),
-    Outcome("quota-full", N_("Screened out: the firm's quota cell is full"), "4.80", 0, False, True, offered=False),
+    Outcome("partial", gettext_noop("Interview interrupted, to be continued (partial)"), "1.2", 1440, True, True),
+    Outcome("soft-refusal", gettext_noop("Soft refusal: try again in a week"), "2.11", 10080, True, True),
+    Outcome("refusal", gettext_noop("Refusal: do not call again"), "2.11", 0, False, True),
+    Outcome("language", gettext_noop("Language barrier"), "2.33", 0, False, True),
+    Outcome("wrong-number", gettext_noop("Wrong or disconnected number"), "3.90", 0, False, False),
+    Outcome("out-of-scope", gettext_noop("Firm closed or out of scope"), "4.10", 0, False, True),
+    Outcome("complete", gettext_noop("Complete interview"), "1.1", 0, False, True, offered=False),
+    Outcome("quota-full", gettext_noop("Screened out: the firm's quota cell is full"), "4.80", 0, False, True,
+            offered=False),
 ]
 COMPLETE, QUOTA_FULL = "complete", "quota-full"
 
