@@ -56,8 +56,9 @@ def test_an_unknown_language_or_a_foreign_next_is_refused(client, staff):
     client.force_login(staff)
     bad = client.post(reverse("language"), {"language": "xx"})
     assert bad.status_code == 400 and not UserPreference.objects.exists()
-    elsewhere = client.post(reverse("language"), {"language": "it", "next": "https://evil.example/"})
-    assert elsewhere["Location"] == reverse("fieldwork:waves")
+    for target in ("https://evil.example/", "//evil.example/", "zz", ""):
+        elsewhere = client.post(reverse("language"), {"language": "it", "next": target})
+        assert elsewhere.status_code == 302 and elsewhere["Location"] == reverse("fieldwork:waves"), target
 
 
 @pytest.mark.parametrize("role, home", [(INTERVIEWER, "cati:list"), (ANALYST, "results:home")])
