@@ -7,27 +7,29 @@ from analytics.data.export.paradata import FORMATS as PARADATA_FORMATS
 
 
 class ExportForm(forms.Form):
-    format = forms.ChoiceField(choices=[(f, f.upper()) for f in FORMATS])
-    waves = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
-                                      help_text="None ticked: every wave.")
+    format = forms.ChoiceField(label=_("Format"), choices=[(f, f.upper()) for f in FORMATS])
+    waves = forms.MultipleChoiceField(label=_("Waves"), required=False, widget=forms.CheckboxSelectMultiple,
+                                      help_text=_("None ticked: every wave."))
     statuses = forms.MultipleChoiceField(choices=[(s, s) for s in STATUSES], initial=["submitted"], required=False,
-                                         widget=forms.CheckboxSelectMultiple, label="Final disposition",
-                                         help_text="None ticked: every case.")
-    modes = forms.MultipleChoiceField(choices=[(m, m) for m in MODES], required=False,
+                                         widget=forms.CheckboxSelectMultiple, label=_("Final disposition"),
+                                         help_text=_("None ticked: every case."))
+    modes = forms.MultipleChoiceField(label=_("Modes"), choices=[(m, m) for m in MODES], required=False,
                                       widget=forms.CheckboxSelectMultiple)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Submitted from")
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Submitted before")
-    labels = forms.BooleanField(required=False, help_text="Value labels instead of codes (CSV, XLSX, Parquet).")
-    language = forms.ChoiceField(choices=[("en", "English")])
-    raw = forms.BooleanField(required=False, label="Raw",
-                             help_text="Leave items off the skip path empty instead of -7 (not applicable).")
-    values = forms.ChoiceField(choices=[("edited", "Edited values (as published)"),
-                                        ("raw", "Raw values (as the firms answered)")], initial="edited",
-                               required=False, widget=forms.RadioSelect, label="Values",
-                               help_text="Edited: the data editors' corrections applied (docs/editing.md).")
-    no_free_text = forms.BooleanField(required=False, label="Leave out free text")
-    include_identifiers = forms.BooleanField(required=False, label="Include firm identifiers and contacts",
-                                             help_text="Only for roles allowed to see them.")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("Submitted from"))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            label=_("Submitted before"))
+    labels = forms.BooleanField(label=_("Labels"), required=False,
+                                help_text=_("Value labels instead of codes (CSV, XLSX, Parquet)."))
+    language = forms.ChoiceField(label=_("Language"), choices=[("en", "English")])
+    raw = forms.BooleanField(required=False, label=_("Raw"),
+                             help_text=_("Leave items off the skip path empty instead of -7 (not applicable)."))
+    values = forms.ChoiceField(choices=[("edited", _("Edited values (as published)")),
+                                        ("raw", _("Raw values (as the firms answered)"))], initial="edited",
+                               required=False, widget=forms.RadioSelect, label=_("Values"),
+                               help_text=_("Edited: the data editors' corrections applied (docs/editing.md)."))
+    no_free_text = forms.BooleanField(required=False, label=_("Leave out free text"))
+    include_identifiers = forms.BooleanField(required=False, label=_("Include firm identifiers and contacts"),
+                                             help_text=_("Only for roles allowed to see them."))
 
     def __init__(self, *args, waves=(), languages=("en",), **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,10 +61,10 @@ class ParadataForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV (UTF-8) or XLSX in the export layout.")
-    wave = forms.ChoiceField(required=False, help_text="For files without a 'wave' column.")
-    valid_only = forms.BooleanField(required=False, label="Import the valid rows even if others have problems")
+    file = forms.FileField(label=_("File"), help_text=_("CSV (UTF-8) or XLSX in the export layout."))
+    wave = forms.ChoiceField(label=_("Wave"), required=False, help_text=_("For files without a 'wave' column."))
+    valid_only = forms.BooleanField(required=False, label=_("Import the valid rows even if others have problems"))
 
     def __init__(self, *args, waves=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["wave"].choices = [("", "current wave")] + [(w, w) for w in waves]
+        self.fields["wave"].choices = [("", _("current wave"))] + [(w, w) for w in waves]

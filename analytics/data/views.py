@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from analytics.data.export.jobs import export_job_create, export_jobs_visible, may_export_identifiers
@@ -96,7 +97,7 @@ def export_create(request, code: str):
 def export_download(request, key):
     job = get_object_or_404(export_jobs_visible(user=request.user), key=key)
     if not job.is_downloadable(timezone.now()):
-        return HttpResponse("This download has expired or is not ready; run the export again.", status=410)
+        return HttpResponse(_("This download has expired or is not ready; run the export again."), status=410)
     if job.options.get("include_identifiers") and not may_export_identifiers(request.user):
         raise PermissionDenied
     name = job.file.name.rsplit("/", 1)[-1]
@@ -109,7 +110,8 @@ def export_download(request, key):
 def codebook_page(request, code: str):
     questionnaire = questionnaire_for_code(code)
     book = codebook_for(questionnaire)
-    language = request.GET.get("language") if request.GET.get("language") in book["languages"] else "en"
+    wanted = request.GET.get("language") or translation.get_language()  # else the interface language
+    language = wanted if wanted in book["languages"] else "en"
     return render(request, "data/codebook.html", {"book": book, "language": language,
                                                   "questionnaire": questionnaire})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ResultSet(models.Model):
@@ -51,11 +52,11 @@ class RecomputeRun(models.Model):
     """One attempt to recompute a questionnaire's results (the run log staff see)."""
 
     class Status(models.TextChoices):
-        RUNNING = "running"
-        OK = "ok"
-        UNCHANGED = "unchanged", "unchanged (no new data)"
-        FAILED = "failed"
-        INTERRUPTED = "interrupted", "interrupted (worker lost)"
+        RUNNING = "running", _("Running")
+        OK = "ok", _("Ok")
+        UNCHANGED = "unchanged", _("unchanged (no new data)")
+        FAILED = "failed", _("Failed")
+        INTERRUPTED = "interrupted", _("interrupted (worker lost)")
 
     questionnaire = models.ForeignKey("surveys.Questionnaire", on_delete=models.CASCADE, related_name="result_runs")
     trigger = models.CharField(max_length=40, blank=True)

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics.reports import default_group, filter_columns
 from surveys.models import Questionnaire, Response
 
-ANY = [("", "All")]
+ANY = [("", gettext_lazy("All"))]
+FILTER_LABELS = {"district": gettext_lazy("District"), "industry": gettext_lazy("Industry"),
+                 "size": gettext_lazy("Size"), "mode": gettext_lazy("Mode")}
 GROUPABLE_MAX = 20  # grouping variables with at most this many labelled values
 
 
@@ -15,9 +19,9 @@ def _labels(variable) -> list[tuple[str, str]]:
 
 
 class ScopeForm(forms.Form):
-    wave = forms.ChoiceField(required=False)
-    mode = forms.ChoiceField(required=False, choices=ANY + list(Response.Mode.choices))
-    group = forms.ChoiceField(required=False, label="Group by")
+    wave = forms.ChoiceField(label=gettext_lazy("Wave"), required=False)
+    mode = forms.ChoiceField(label=gettext_lazy("Mode"), required=False, choices=ANY + list(Response.Mode.choices))
+    group = forms.ChoiceField(required=False, label=gettext_lazy("Group by"))
 
     def __init__(self, data=None, *, questionnaire: Questionnaire, meta: dict):
         super().__init__(data)
@@ -26,11 +30,13 @@ class ScopeForm(forms.Form):
         self.named = {name: column for name, column in filter_columns(questionnaire.code).items()
                       if name != "mode" and column in meta}
         for name, column in self.named.items():
-            self.fields[name] = forms.ChoiceField(required=False, choices=ANY + _labels(meta[column]))
+            self.fields[name] = forms.ChoiceField(required=False, choices=ANY + _labels(meta[column]),
+                                                  label=FILTER_LABELS.get(name, name.capitalize()))
         default = default_group(questionnaire.code)
         groupable = [(v.name, f"{v.name} {(v.label or {}).get('en', '')}"[:70]) for v in meta.values()
                      if v.value_labels and len(v.value_labels) <= GROUPABLE_MAX and v.role in ("value", "derived")]
-        self.fields["group"].choices = [("", f"Default ({default or 'none'})")] + groupable
+        default_choice = ("", _("Default ({variable})").format(variable=default or _("none")))
+        self.fields["group"].choices = [default_choice] + groupable
         self.order_fields(["wave", *self.named, "mode", "group"])
 
     def filters(self) -> dict[str, list[str]]:

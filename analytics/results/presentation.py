@@ -9,12 +9,16 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from analytics.stats.design import FLAG_CAUTION, FLAG_NAMES, FLAG_SUPPRESSED
 from analytics.stats.disclosure import PRIMARY_DOMINANCE, PRIMARY_THRESHOLD, SECONDARY, STATUS_NAMES
 from analytics.stats.significance import DEFAULT_STARS, TEST_NAMES, stars
 
-MISSING_LABELS = {"dont_know": "Don't know", "refused": "Refused", "not_applicable": "Not applicable",
-                  "no_answer": "No answer"}
+# labels of the display tables, in the active language when shown (manage.py report: English)
+MISSING_LABELS = {"dont_know": gettext_noop("Don't know"), "refused": gettext_noop("Refused"),
+                  "not_applicable": gettext_noop("Not applicable"), "no_answer": gettext_noop("No answer")}
 DASH = "—"
 HIDDEN = "·"
 
@@ -60,7 +64,7 @@ def test_text(test: dict | None, levels=DEFAULT_STARS) -> str:
     """'Pearson chi-square: χ²(2) = 7.22, p = 0.0270 **', or the exact test with the chi-square beside it."""
     if not test or test.get("p") is None:
         return ""
-    name = TEST_NAMES.get(test["test"], test["test"])
+    name = _(TEST_NAMES[test["test"]]) if test["test"] in TEST_NAMES else test["test"]
     result = f"p = {fmt_p(test['p'])} {stars(test['p'], levels)}".strip()
     if test["test"] == "rao-scott" and test.get("statistic") is not None:
         result = f"F({test['df']:.2f}, {test['df_denominator']:.1f}) = {test['statistic']:.2f}, {result}"
@@ -98,14 +102,14 @@ def _categorical(block: dict, f: Formatter) -> dict:
     rows = []
     for i, row in enumerate(block["rows"]):
         cells = []
-        for j, _ in enumerate(columns):
+        for j in range(len(columns)):
             cells += _stat_cells(f, statistic, row["counts"][j], row["pcts"][j], (i, j) in hidden)
         rows.append([row["label"]] + cells)  # one test for the whole table: its stars go on the test line
     for entry in block.get("at_least", []):
         cells = []
-        for j, _ in enumerate(columns):
+        for j in range(len(columns)):
             cells += _stat_cells(f, statistic, entry["counts"][j], entry["pcts"][j])
-        rows.append([f"{entry['threshold']} or more"] + cells)
+        rows.append([_("{threshold} or more").format(threshold=entry["threshold"])] + cells)
     rows += _base_rows(columns, statistic, f)
     table = {**head, "rows": rows, "test": test_text(block.get("test"), f.levels), "stars": f.star(block.get("test"))}
     if block.get("weighted"):
@@ -131,10 +135,10 @@ def hidden_cells(block: dict, f: Formatter) -> set[tuple[int, int]]:
 
 def _base_rows(columns: list[dict], statistic: str, f: Formatter) -> list[list[str]]:
     width = len(_stat_headers(statistic))
-    rows = [["N (valid answers)"] + [c for col in columns for c in [str(col["n_valid"])] + [""] * (width - 1)]]
+    rows = [[_("N (valid answers)")] + [c for col in columns for c in [str(col["n_valid"])] + [""] * (width - 1)]]
     kinds = [k for k in MISSING_LABELS if any(col.get("missing", {}).get(k) for col in columns)]
     for kind in kinds:
-        rows.append([f"{MISSING_LABELS[kind]} (not in base)"] + [
+        rows.append([_("{label} (not in base)").format(label=_(MISSING_LABELS[kind]))] + [
             c for col in columns for c in [str(col.get("missing", {}).get(kind, 0))] + [""] * (width - 1)])
     return rows
 
@@ -148,14 +152,14 @@ def _rates(block: dict, f: Formatter) -> dict:
     rows = []
     for row in block["rows"]:
         cells = []
-        for j, _ in enumerate(columns):
+        for j in range(len(columns)):
             cells += _stat_cells(f, statistic, row["counts"][j], row["pcts"][j])
             cells += [] if same_base else [str(row["bases"][j])]
         rows.append([row["label"] + f.star(row.get("test"))] + cells + ([fmt_p((row.get("test") or {}).get("p"))]
                                                                         if tested else []))
     if same_base and block["rows"]:
         width = len(per_col)
-        rows.append(["N (base)"] + [c for b in block["rows"][0]["bases"] for c in [str(b)] + [""] * (width - 1)]
+        rows.append([_("N (base)")] + [c for b in block["rows"][0]["bases"] for c in [str(b)] + [""] * (width - 1)]
                     + ([""] if tested else []))
     table = {**head, "rows": rows, "test": ""}
     if any(r.get("weighted") for r in block["rows"]):
@@ -167,7 +171,7 @@ def _means(block: dict, f: Formatter) -> dict:
     columns = block["columns"]
     with_sd = block["statistic"] == "mean_sd"
     tested = any(r.get("test") for r in block["rows"])
-    per_col = ["mean"] + (["sd"] if with_sd else []) + ["N"]
+    per_col = [_("mean")] + (["sd"] if with_sd else []) + ["N"]
     head = _header(columns, per_col, ("p",) if tested else ())
     rows = []
     for row in block["rows"]:
@@ -206,7 +210,7 @@ def _likert(block: dict, f: Formatter) -> dict:
         rows = [[row["label"]] + [x for cell in row["cells"] for x in (f.pct(cell["top_pct"], cell["top_count"]),
                                                                         f.count(cell["n"]))] for row in block["rows"]]
         return {**_header(columns, [f"% {top}", "N"]), "rows": rows, "test": ""}
-    header = ["", "Column"] + [f"{p} %" for p in scale] + ["Mean", "N"]
+    header = ["", _("Column")] + [f"{p} %" for p in scale] + [_("Mean"), "N"]
     rows = []
     for row in block["rows"]:
         for column, cell in zip(columns, row["cells"], strict=True):
@@ -255,9 +259,9 @@ def _weighted_categorical(block: dict, f: Formatter) -> dict:
     k = len(block["columns"])
     rows = [[row["label"]] + [x for j in range(k) for x in _estimate_cells(wr, "pcts", j, f.pct_decimals)]
             for row, wr in zip(block["rows"], w["rows"], strict=True)]
-    rows.append(["Respondents (weighted N)"] + [x for c in w["columns"] for x in (
+    rows.append([_("Respondents (weighted N)")] + [x for c in w["columns"] for x in (
         str(c.get("n", "")), fmt(c.get("sum_w"), 0), "", "")])
-    return {"header": _weighted_header(block, "weighted %"), "rows": rows,
+    return {"header": _weighted_header(block, _("weighted %")), "rows": rows,
             "test": test_text(w.get("test"), f.levels), "note": FLAG_NOTE}
 
 
@@ -267,7 +271,7 @@ def _weighted_rows(block: dict, f: Formatter) -> dict:
             for row in block["rows"]]
     tests = [f"{row['label']}: {test_text(row['weighted'].get('test'), f.levels)}" for row in block["rows"]
              if row["weighted"].get("test") and row["weighted"]["test"].get("p") is not None]
-    return {"header": _weighted_header(block, "weighted %"), "rows": rows, "test": "; ".join(tests),
+    return {"header": _weighted_header(block, _("weighted %")), "rows": rows, "test": "; ".join(tests),
             "note": FLAG_NOTE}
 
 
@@ -279,7 +283,7 @@ def _weighted_means(block: dict, f: Formatter) -> dict:
         for row in block["rows"]]
     tests = [f"{row['label']}: {test_text(row['weighted'].get('test'), f.levels)}" for row in block["rows"]
              if row["weighted"].get("test") and row["weighted"]["test"].get("p") is not None]
-    return {"header": _weighted_header(block, "weighted mean"), "rows": rows, "test": "; ".join(tests),
+    return {"header": _weighted_header(block, _("weighted mean")), "rows": rows, "test": "; ".join(tests),
             "note": FLAG_NOTE}
 
 

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from analytics.reports import ITEMS_BY_GROUP, report_get, report_menu, report_names
@@ -134,7 +135,7 @@ def scope_create(request, code: str):
     result_set_for(questionnaire=questionnaire, filters=form.filters(), group=form.cleaned_data.get("group", ""),
                    user=request.user)
     results_request_recompute(questionnaire_id=questionnaire.pk, countdown=0)
-    messages.info(request, "The view is being computed; this page shows it once it is stored.")
+    messages.info(request, _("The view is being computed; this page shows it once it is stored."))
     return redirect(reverse("results:dashboard", args=[code]) + "?" + request.POST.get("query", ""))
 
 
@@ -145,7 +146,7 @@ def recompute(request, code: str):
         raise PermissionDenied
     questionnaire = questionnaire_for_code(code)
     results_request_recompute(questionnaire_id=questionnaire.pk, countdown=0)
-    messages.info(request, "Recompute requested.")
+    messages.info(request, _("Recompute requested."))
     return redirect("results:dashboard", code=code)
 
 
@@ -177,7 +178,7 @@ def block_csv(request, code: str, report: str, block: str):
 @login_required
 @results_viewer
 def block_svg(request, code: str, report: str, block: str):
-    _, found = _stored_block(request, code, report, block)
+    _block, found = _stored_block(request, code, report, block)
     chart = chart_for(found, suppress_below=suppress_below(request.user))
     if chart is None:
         raise Http404

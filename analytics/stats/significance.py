@@ -114,15 +114,21 @@ def _means_test(samples: list[np.ndarray], policy: str) -> dict:
     return {"test": "welch-anova", "p": _num(result.pvalue), "statistic": _num(result.statistic)}
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a name for makemessages (this module stays free of Django); translated where it is shown
+    (analytics.results.presentation)."""
+    return message
+
+
 TEST_NAMES = {
-    "chi2": "Pearson chi-square",
-    "fisher": "Fisher's exact test",
-    "fisher-mc": "Fisher's exact test (Monte Carlo)",
-    "welch": "Welch's t-test",
-    "welch-anova": "Welch's ANOVA",
-    "mann-whitney": "Mann-Whitney U",
-    "kruskal": "Kruskal-Wallis",
-    "rao-scott": "Rao-Scott F (design-based chi-square)",
-    "design-t": "design-based t-test (Taylor linearisation)",
-    "design-wald": "design-based Wald F-test (Taylor linearisation)",
+    "chi2": gettext_noop("Pearson chi-square"),
+    "fisher": gettext_noop("Fisher's exact test"),
+    "fisher-mc": gettext_noop("Fisher's exact test (Monte Carlo)"),
+    "welch": gettext_noop("Welch's t-test"),
+    "welch-anova": gettext_noop("Welch's ANOVA"),
+    "mann-whitney": gettext_noop("Mann-Whitney U"),
+    "kruskal": gettext_noop("Kruskal-Wallis"),
+    "rao-scott": gettext_noop("Rao-Scott F (design-based chi-square)"),
+    "design-t": gettext_noop("design-based t-test (Taylor linearisation)"),
+    "design-wald": gettext_noop("design-based Wald F-test (Taylor linearisation)"),
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,18 @@ def workspace_sections(*, user) -> list[Section]:
         return []
     sections = []
     if _fieldwork(user):
-        sections.append(Section("fieldwork", "Fieldwork", reverse("fieldwork:waves")))
+        sections.append(Section("fieldwork", _("Fieldwork"), reverse("fieldwork:waves")))
     if _cati(user):
-        sections.append(Section("cati", "Telephone interviews", reverse("cati:list")))
+        sections.append(Section("cati", _("Telephone interviews"), reverse("cati:list")))
     if _results(user):
-        sections.append(Section("results", "Results", reverse("results:home")))
+        sections.append(Section("results", _("Results"), reverse("results:home")))
     if user.has_perm("analytics.edit_responses"):
-        sections.append(Section("editing", "Editing", reverse("editing:home")))
+        sections.append(Section("editing", _("Editing"), reverse("editing:home")))
     if _data(user):
-        sections.append(Section("data", "Data", reverse("data:home")))
-        sections.append(Section("codebook", "Codebook", reverse("data:home") + "#codebooks"))
+        sections.append(Section("data", _("Data"), reverse("data:home")))
+        sections.append(Section("codebook", _("Codebook"), reverse("data:home") + "#codebooks"))
     if _admin(user):
-        sections.append(Section("admin", "Admin", reverse("admin:index")))
+        sections.append(Section("admin", _("Admin"), reverse("admin:index")))
     return sections
 
 

@@ -19,32 +19,32 @@ LONG_LIST_ABOVE = 12  # longer choice lists (countries) get a filter box and wor
 MISSING_SUFFIX = "__missing"  # companion field: don't know / refused for a typed (non-choice) answer
 
 
-def _choices(f: FieldSpec, language: str, missing: list[str]) -> list[tuple[str, str]]:
+def _choices(f: FieldSpec, language: str, missing: list[tuple[str, str]]) -> list[tuple[str, str]]:
     pairs = [(str(c.code), pick(c.label, language)) for c in f.choices]
-    return pairs + [(MISSING_PREFIX + m, t(f"missing_{m}", language)) for m in missing]
+    return pairs + [(MISSING_PREFIX + code, label) for code, label in missing]
 
 
-def _choice_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
+def _choice_field(f: FieldSpec, attrs: dict, language: str, missing: list[tuple[str, str]]) -> forms.Field:
     # long lists too: radios the page groups and filters (answering/longlists.py), no select box
     return forms.ChoiceField(choices=_choices(f, language, missing), widget=forms.RadioSelect(attrs=attrs))
 
 
-def _multi_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
+def _multi_field(f: FieldSpec, attrs: dict, language: str, missing: list[tuple[str, str]]) -> forms.Field:
     return forms.MultipleChoiceField(choices=_choices(f, language, []),
                                      widget=forms.CheckboxSelectMultiple(attrs=attrs))
 
 
-def _number_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
+def _number_field(f: FieldSpec, attrs: dict, language: str, missing: list[tuple[str, str]]) -> forms.Field:
     # text, not a number input: the engine reads the respondent's own decimal and grouping marks
     return forms.CharField(widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}),
                            help_text=pick(f.item.config.get("unit"), language))
 
 
-def _date_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
+def _date_field(f: FieldSpec, attrs: dict, language: str, missing: list[tuple[str, str]]) -> forms.Field:
     return forms.CharField(widget=forms.DateInput(attrs={**attrs, "type": "date"}))
 
 
-def _text_field(f: FieldSpec, attrs: dict, language: str, missing: list[str]) -> forms.Field:
+def _text_field(f: FieldSpec, attrs: dict, language: str, missing: list[tuple[str, str]]) -> forms.Field:
     if f.item.kind == "longtext" or f.role == "notes":
         return forms.CharField(widget=forms.Textarea(attrs={**attrs, "rows": 3}))
     return forms.CharField(widget=forms.TextInput(attrs=attrs))
@@ -54,7 +54,7 @@ FIELD_BUILDERS = {"choice": _choice_field, "multi": _multi_field, "number": _num
                   "text": _text_field}
 
 
-def _field(f: FieldSpec, language: str, missing: list[str]) -> forms.Field:
+def _field(f: FieldSpec, language: str, missing: list[tuple[str, str]]) -> forms.Field:
     item = f.item
     attrs = {"aria-describedby": f"help-{item.code}"}
     if f.role == "value" and f.kind not in ("choice", "multi"):  # a radio or checkbox is named by its own label
@@ -69,32 +69,37 @@ def _field(f: FieldSpec, language: str, missing: list[str]) -> forms.Field:
 _FORM_CLASSES: dict[tuple, type] = {}
 
 
-def page_form_class(spec: Spec, module: ModuleSpec, language: str, allow_missing: bool = False):
-    """The form of one page, built once per process for each compiled spec, page and language."""
-    key = (spec, module.code, language, allow_missing)  # the spec by identity: cached per version
+def page_form_class(spec: Spec, module: ModuleSpec, language: str, allow_missing: bool = False,
+                    interface: str | None = None):
+    """The form of one page, built once per process for each compiled spec, page and language.
+
+    `interface`: the language of the don't know / refused choices when it is not the respondent's
+    (they are the interviewer's buttons, not the question's)."""
+    interface = interface or language
+    key = (spec, module.code, language, allow_missing, interface)  # the spec by identity: cached per version
     if key not in _FORM_CLASSES:
         if len(_FORM_CLASSES) > 1000:
             _FORM_CLASSES.clear()
-        _FORM_CLASSES[key] = _page_form_class(spec, module, language, allow_missing)
+        _FORM_CLASSES[key] = _page_form_class(spec, module, language, allow_missing, interface)
     return _FORM_CLASSES[key]
 
 
-def _page_form_class(spec: Spec, module: ModuleSpec, language: str, allow_missing: bool) -> type:
-    missing = list(spec.missing_codes) if allow_missing else []
+def _page_form_class(spec: Spec, module: ModuleSpec, language: str, allow_missing: bool, interface: str) -> type:
+    missing = [(m, t(f"missing_{m}", interface)) for m in spec.missing_codes] if allow_missing else []
     fields = {}
     for item in module.items:
         for f in item.fields:
             fields[f.key] = _field(f, language, missing if f.role in ("value", "row", "part") else [])
             if missing and f.role in ("value", "row", "part") and f.kind != "choice":
-                fields[f.key + MISSING_SUFFIX] = _missing_field(language, missing)
+                fields[f.key + MISSING_SUFFIX] = _missing_field(missing)
     fields["page_revision"] = forms.IntegerField(widget=forms.HiddenInput)
     fields["page_started"] = forms.FloatField(widget=forms.HiddenInput, required=False)
     return type("PageForm", (forms.Form,), fields)
 
 
-def _missing_field(language: str, missing: list[str]) -> forms.Field:
+def _missing_field(missing: list[tuple[str, str]]) -> forms.Field:
     """Interviewers record don't know / refused for numbers, texts and dates with these radios."""
-    return forms.ChoiceField(choices=[(m, t(f"missing_{m}", language)) for m in missing], required=False, label="",
+    return forms.ChoiceField(choices=missing, required=False, label="",
                              widget=forms.RadioSelect(attrs={"class": "missing-code"}))
 
 

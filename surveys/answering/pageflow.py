@@ -89,7 +89,8 @@ def page_view(request, channel: Channel, response: Response, module: str) -> Htt
     if module not in [m.code for m in visible_modules(spec, response.answers)]:
         raise Http404
     module_spec = spec.module(module)
-    form_class = page_form_class(spec, module_spec, response.language, channel.allow_missing)
+    form_class = page_form_class(spec, module_spec, response.language, channel.allow_missing, channel.interface)
+    ui = channel.interface or response.language  # buttons, notices and messages: the screen user's language
     result, notice, status = None, "", 200
     if request.method == "POST":
         form = form_class(request.POST)
@@ -100,10 +101,10 @@ def page_view(request, channel: Channel, response: Response, module: str) -> Htt
         result, notice, status, response, form = outcome
     else:
         form, restored = _fresh_form(request, form_class, spec, module_spec, response)
-        notice = t("draft_restored", response.language) if restored else ""
+        notice = t("draft_restored", ui) if restored else ""
         if request.GET.get("incomplete"):  # sent back by a submit: say what is missing here
-            result = stored_page_result(spec, module_spec, response, channel.allow_missing)
-            notice = t("submit_incomplete_page", response.language)
+            result = stored_page_result(spec, module_spec, response, channel.allow_missing, messages=ui)
+            notice = t("submit_incomplete_page", ui)
     return _render(request, channel, response, spec, module_spec, form, result, notice, status)
 
 
@@ -113,7 +114,8 @@ def back_view(request, channel: Channel, response: Response, module: str) -> Htt
     if module not in [m.code for m in visible_modules(spec, response.answers)]:
         raise Http404
     module_spec = spec.module(module)
-    form = page_form_class(spec, module_spec, response.language, channel.allow_missing)(request.POST)
+    form = page_form_class(spec, module_spec, response.language, channel.allow_missing,
+                           channel.interface)(request.POST)
     form.is_valid()
     outcome = _save(request, channel, form, spec, module_spec, response, advance=False)
     if isinstance(outcome, tuple):  # not saved (messages, or a conflict): nothing typed is thrown away
@@ -135,10 +137,12 @@ def page_keep_draft(request, response: Response, module: str) -> None:
                raw=raw_values(form, module_spec), language=response.language)
 
 
-def stored_page_result(spec, module_spec, response: Response, allow_missing: bool) -> PageResult:
+def stored_page_result(spec, module_spec, response: Response, allow_missing: bool,
+                       messages: str | None = None) -> PageResult:
     """The messages the saved answers of one page get (a submit found this page incomplete)."""
     return validate_page(spec, module_spec.code, response.answers, response.answers, language=response.language,
-                         confirmed=_AllConfirmed(), allow_missing=allow_missing or bool(spec.missing_codes))
+                         confirmed=_AllConfirmed(), allow_missing=allow_missing or bool(spec.missing_codes),
+                         messages=messages)
 
 
 class _AllConfirmed:
@@ -167,7 +171,7 @@ def _save(request, channel: Channel, form, spec, module_spec, response: Response
             response_id=response.pk, module_code=module_spec.code, raw=raw_values(form, module_spec),
             revision=form.cleaned_data.get("page_revision", -1), language=response.language,
             seconds=time.time() - started, confirmed=confirmed, mode=channel.mode,
-            allow_missing=channel.allow_missing, actor=channel.actor,
+            allow_missing=channel.allow_missing, actor=channel.actor, messages=channel.interface,
             device=device_class(request.META.get("HTTP_USER_AGENT", "")))
     except AlreadySubmitted:
         return redirect(channel.done)
@@ -176,7 +180,7 @@ def _save(request, channel: Channel, form, spec, module_spec, response: Response
     except Conflict:
         response.refresh_from_db()
         fresh, _ = _fresh_form(request, type(form), spec, module_spec, response)
-        return None, channel.conflict or t("conflict", response.language), 409, response, fresh
+        return None, channel.conflict or t("conflict", channel.interface or response.language), 409, response, fresh
     if result.ok and saved.screened_out_at:
         return redirect(channel.closed or channel.done)
     if result.ok:
@@ -187,12 +191,12 @@ def _save(request, channel: Channel, form, spec, module_spec, response: Response
         target = "review" if request.GET.get("return") == "review" else next_after(spec, saved.answers,
                                                                                     module_spec.code)
         return redirect(channel.url("review") if target == "review" else channel.url("page", module=target))
-    return result, t("errors_on_page", response.language), 422, response, form
+    return result, t("errors_on_page", channel.interface or response.language), 422, response, form
 
 
 def _render(request, channel: Channel, response, spec, module_spec, form, result, notice, status):
     language = response.language
-    steps = progress(spec, response.answers, module_spec.code, language)
+    steps = progress(spec, response.answers, module_spec.code, channel.interface or language)
     urls = {"relevance": channel.url("relevance", module=module_spec.code),
             "back": channel.url("page_back", module=module_spec.code)}
     blocks = page_blocks(spec, module_spec, form, response.answers, language, result, channel.audience)

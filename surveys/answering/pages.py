@@ -134,6 +134,7 @@ def _anchor(item, key: str, form) -> str:
 
 
 def progress(spec: Spec, answers: dict, module_code: str, language: str) -> dict:
+    """Where the page stands; `language`: of the "Page n of N" label (the screen's interface language)."""
     modules = visible_modules(spec, answers)
     codes = [m.code for m in modules]
     index = codes.index(module_code) if module_code in codes else 0
@@ -143,8 +144,10 @@ def progress(spec: Spec, answers: dict, module_code: str, language: str) -> dict
             "next": codes[index + 1] if index + 1 < len(codes) else None}
 
 
-def review_sections(spec: Spec, answers: dict, language: str, audience: str = "web") -> list[dict]:
-    """Every shown item with its answer in words, module by module (review and printable copy)."""
+def review_sections(spec: Spec, answers: dict, language: str, audience: str = "web",
+                    interface: str | None = None) -> list[dict]:
+    """Every shown item with its answer in words, module by module (review and printable copy);
+    `interface`: the language of "(no answer)", "don't know" and "refused" when it is not the respondent's."""
     shown = applicable_keys(spec, answers)
     env = spec.env(answers)
     sections = []
@@ -156,16 +159,17 @@ def review_sections(spec: Spec, answers: dict, language: str, audience: str = "w
                     continue
                 label = wording(item, env, language, audience) if f.role == "value" else (
                     f"{pick(item.texts_for(audience)[0], language)} — {pick(f.label, language)}")
-                rows.append({"code": f.key, "label": label, "answer": answer_text(f, answers.get(f.key), language)})
+                rows.append({"code": f.key, "label": label, "answer": answer_text(f, answers.get(f.key), language,
+                                                                                   interface)})
         sections.append({"code": module.code, "title": pick(module.title, language), "rows": rows})
     return sections
 
 
-def answer_text(f, value, language: str) -> str:
+def answer_text(f, value, language: str, interface: str | None = None) -> str:
     if value is None or value == [] or value == "":
-        return t("no_answer", language)
+        return t("no_answer", interface or language)
     if isinstance(value, dict):
-        return t(f"missing_{value.get('missing')}", language)
+        return t(f"missing_{value.get('missing')}", interface or language)
     if f.choices:
         labels = {str(c.code): pick(c.label, language) for c in f.choices}
         values = value if isinstance(value, list) else [value]

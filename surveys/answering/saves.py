@@ -54,11 +54,14 @@ def _store(response: Response, fields: list[str]) -> None:
 @transaction.atomic
 def response_save_page(*, response_id: int, module_code: str, raw: dict, revision: int, language: str = "en",
                        seconds: float = 0, confirmed=(), mode: str | None = None,
-                       allow_missing: bool = False, actor=None, device: str = "other") -> tuple[PageResult, Response]:
+                       allow_missing: bool = False, actor=None, device: str = "other",
+                       messages: str | None = None) -> tuple[PageResult, Response]:
     """Validate and save one page. Nothing is saved when the page has errors.
 
     `seconds`: since the page was served (capped, surveys.answering.paradata); `device`: the device
     class of the browser that saved it. Both go to the page's paradata row.
+    `language` reads the values (the respondent's); `messages`: the language of the error messages
+    when it is not the respondent's (an interviewer's own).
 
     `actor`: the signed-in user saving on the firm's behalf (an interviewer); their changes are
     audited (surveys.answering.audit). Respondents' own saves pass None and copy nothing.
@@ -73,7 +76,7 @@ def response_save_page(*, response_id: int, module_code: str, raw: dict, revisio
     spec = spec_for_version(response.version)
     confirmed = set(confirmed) | set(response.confirmed_warnings)
     result = validate_page(spec, module_code, raw, response.answers, language=language, confirmed=confirmed,
-                           allow_missing=allow_missing)
+                           allow_missing=allow_missing, messages=messages)
     if not result.ok:
         return result, response
     before = response.answers

@@ -5,16 +5,18 @@ to a fielded version becomes a new version, and every response keeps the version
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop as _  # translated where shown
+
 ADDED, REMOVED, RECODED, REWORDED, LOGIC, MOVED = "added", "removed", "recoded", "reworded", "logic", "moved"
 
 CONSEQUENCES = {
-    ADDED: "Asked from the new version on; earlier responses have no value for it (exported as not applicable).",
-    REMOVED: "No longer asked; answers already given stay with their version, in exports and in the codebook.",
-    RECODED: "Codes differ between versions: each answer keeps the codes of the version it answered; the "
-             "codebook lists the codes of every version.",
-    REWORDED: "Same variable and codes; the codebook keeps each version's wording.",
-    LOGIC: "Skip logic, checks or limits change for new responses only; saved answers are not re-checked.",
-    MOVED: "Shown on another page; the variable and its answers are unchanged.",
+    ADDED: _("Asked from the new version on; earlier responses have no value for it (exported as not applicable)."),
+    REMOVED: _("No longer asked; answers already given stay with their version, in exports and in the codebook."),
+    RECODED: _("Codes differ between versions: each answer keeps the codes of the version it answered; the "
+             "codebook lists the codes of every version."),
+    REWORDED: _("Same variable and codes; the codebook keeps each version's wording."),
+    LOGIC: _("Skip logic, checks or limits change for new responses only; saved answers are not re-checked."),
+    MOVED: _("Shown on another page; the variable and its answers are unchanged."),
 }
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from surveys.authoring.definitions import Parsed, definition_parse, definition_publish
 from surveys.authoring.diff import definition_diff
@@ -53,7 +54,7 @@ def draft_publish(*, draft: DefinitionDraft) -> tuple[QuestionnaireVersion, str]
     """Store a checked draft as a version: unchanged, rewritten (nobody answered yet) or a new version."""
     draft = DefinitionDraft.objects.select_for_update().get(pk=draft.pk)
     if not draft.is_valid:
-        raise AuthoringError("This draft has problems; upload a corrected file.")
+        raise AuthoringError(_("This draft has problems; upload a corrected file."))
     parsed = Parsed(name=draft.source_name, source_format=draft.source_format, content=bytes(draft.source_file),
                     raw=draft.authored, definition=draft.definition)
     version, what = definition_publish(parsed=parsed)
@@ -67,11 +68,12 @@ def wave_open(*, questionnaire: Questionnaire, code: str, title: str = "", opens
     """A new wave on the questionnaire's latest version, with default settings."""
     version = questionnaire.latest_version()
     if version is None:
-        raise AuthoringError("Publish a version before opening a wave.")
+        raise AuthoringError(_("Publish a version before opening a wave."))
     if Wave.objects.filter(questionnaire=questionnaire, code=code).exists():
-        raise AuthoringError(f"{questionnaire.code} already has a wave {code!r}.")
+        raise AuthoringError(_("{questionnaire} already has a wave {code}.").format(
+            questionnaire=questionnaire.code, code=repr(code)))
     if opens_at and closes_at and closes_at <= opens_at:
-        raise AuthoringError("A wave closes after it opens.")
+        raise AuthoringError(_("A wave closes after it opens."))
     wave = Wave.objects.create(questionnaire=questionnaire, version=version, code=code, title=title,
                                opens_at=opens_at, closes_at=closes_at)
     WaveSettings.objects.create(wave=wave)
@@ -85,11 +87,13 @@ def prefill_problems(*, wave: Wave, prefill: dict[str, str]) -> list[str]:
     problems = []
     for item, field in prefill.items():
         if item not in spec.items:
-            problems.append(f"{item}: no such item in version {wave.version.number}")
+            problems.append(_("{item}: no such item in version {number}").format(item=item, number=wave.version.number))
         elif spec.items[item].kind in ("grid", "split100", "multi"):
-            problems.append(f"{item}: a {spec.items[item].kind} item cannot be pre-filled from one field")
+            problems.append(_("{item}: a {kind} item cannot be pre-filled from one field").format(
+                item=item, kind=spec.items[item].kind))
         if field not in PREFILL_FIELDS:
-            problems.append(f"{field}: not a register field ({', '.join(PREFILL_FIELDS)})")
+            problems.append(_("{field}: not a register field ({fields})").format(field=field,
+                                                                              fields=", ".join(PREFILL_FIELDS)))
     return problems
 
 
@@ -99,11 +103,12 @@ def wave_settings_update(*, wave: Wave, languages: list[str], contact_name: str,
                          sequential_mode: bool = False, web_days_before_phone: int = 14,
                          phone_after_last_reminder: bool = False) -> WaveSettings:
     unknown = [lang for lang in languages if lang not in wave.version.languages]
-    problems = [f"{lang}: not a language of version {wave.version.number}" for lang in unknown]
+    problems = [_("{language}: not a language of version {number}").format(language=lang, number=wave.version.number)
+                for lang in unknown]
     problems += prefill_problems(wave=wave, prefill=prefill)
     if problems:
         raise AuthoringError("; ".join(problems))
-    settings, _ = WaveSettings.objects.update_or_create(wave=wave, defaults={
+    settings, _created = WaveSettings.objects.update_or_create(wave=wave, defaults={
         "languages": languages, "contact_name": contact_name, "contact_email": contact_email, "prefill": prefill,
         "sequential_mode": sequential_mode, "web_days_before_phone": web_days_before_phone,
         "phone_after_last_reminder": phone_after_last_reminder})

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from surveys.answering.pages import visible_modules
@@ -26,6 +28,9 @@ from surveys.authoring.services import (
 )
 from surveys.fieldwork.views import staff_permission
 from surveys.models import DefinitionDraft, Questionnaire, Wave
+
+PUBLISHED = {"created": gettext_noop("created"), "rewritten": gettext_noop("rewritten"),
+             "unchanged": gettext_noop("unchanged")}  # what publishing did to the version
 
 AUTHOR = "surveys.author_questionnaire"
 CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -73,7 +78,8 @@ def publish(request, draft_id: int):
     except AuthoringError as exc:
         messages.error(request, str(exc))
         return redirect("authoring:draft", draft_id=draft.pk)
-    messages.success(request, f"{version.questionnaire.code}: version {version.number} {what}.")
+    messages.success(request, _("{questionnaire}: version {number} {what}.").format(
+        questionnaire=version.questionnaire.code, number=version.number, what=_(PUBLISHED[what])))
     return redirect("authoring:home")
 
 
@@ -170,7 +176,8 @@ def wave_new(request, code: str):
     except AuthoringError as exc:
         messages.error(request, str(exc))
         return redirect("authoring:home")
-    messages.success(request, f"Wave {wave} opened on version {wave.version.number}.")
+    messages.success(request, _("Wave {wave} opened on version {number}.").format(wave=wave,
+                                                                                number=wave.version.number))
     return redirect("authoring:wave-settings", wave_id=wave.pk)
 
 
@@ -184,7 +191,7 @@ def wave_settings(request, wave_id: int):
         except AuthoringError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Settings of {wave} saved.")
+            messages.success(request, _("Settings of {wave} saved.").format(wave=wave))
             return redirect("authoring:wave-settings", wave_id=wave.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "authoring/wave_settings.html", {"wave": wave, "form": form}, status=status)

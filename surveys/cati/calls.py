@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop  # outcome labels are stored, translated where shown
 
 from surveys.answering.audit import answer_edit_record
 from surveys.answering.saves import response_submit
@@ -40,20 +42,21 @@ class Outcome:
 # its AAPOR disposition, a default call-back delay and whether to try again. The firm is the
 # sampled unit (a list sample), so a wrong number leaves its eligibility unknown (3.90), not 4.x.
 DEFAULT_OUTCOMES = [
-    Outcome("no-answer", "No answer", "3.13", 180, True, False),
-    Outcome("busy", "Busy", "3.12", 15, True, False),
-    Outcome("answering-machine", "Answering machine or voicemail", "3.14", 240, True, False),
-    Outcome("not-available", "Firm reached, contact person not available", "2.21", 240, True, True),
-    Outcome("appointment", "Appointment: call back at the agreed date and time", "2.21", 0, True, True,
+    Outcome("no-answer", gettext_noop("No answer"), "3.13", 180, True, False),
+    Outcome("busy", gettext_noop("Busy"), "3.12", 15, True, False),
+    Outcome("answering-machine", gettext_noop("Answering machine or voicemail"), "3.14", 240, True, False),
+    Outcome("not-available", gettext_noop("Firm reached, contact person not available"), "2.21", 240, True, True),
+    Outcome("appointment", gettext_noop("Appointment: call back at the agreed date and time"), "2.21", 0, True, True,
             needs_appointment=True),
-    Outcome("partial", "Interview interrupted, to be continued (partial)", "1.2", 1440, True, True),
-    Outcome("soft-refusal", "Soft refusal: try again in a week", "2.11", 10080, True, True),
-    Outcome("refusal", "Refusal: do not call again", "2.11", 0, False, True),
-    Outcome("language", "Language barrier", "2.33", 0, False, True),
-    Outcome("wrong-number", "Wrong or disconnected number", "3.90", 0, False, False),
-    Outcome("out-of-scope", "Firm closed or out of scope", "4.10", 0, False, True),
-    Outcome("complete", "Complete interview", "1.1", 0, False, True, offered=False),
-    Outcome("quota-full", "Screened out: the firm's quota cell is full", "4.80", 0, False, True, offered=False),
+    Outcome("partial", gettext_noop("Interview interrupted, to be continued (partial)"), "1.2", 1440, True, True),
+    Outcome("soft-refusal", gettext_noop("Soft refusal: try again in a week"), "2.11", 10080, True, True),
+    Outcome("refusal", gettext_noop("Refusal: do not call again"), "2.11", 0, False, True),
+    Outcome("language", gettext_noop("Language barrier"), "2.33", 0, False, True),
+    Outcome("wrong-number", gettext_noop("Wrong or disconnected number"), "3.90", 0, False, False),
+    Outcome("out-of-scope", gettext_noop("Firm closed or out of scope"), "4.10", 0, False, True),
+    Outcome("complete", gettext_noop("Complete interview"), "1.1", 0, False, True, offered=False),
+    Outcome("quota-full", gettext_noop("Screened out: the firm's quota cell is full"), "4.80", 0, False, True,
+            offered=False),
     Outcome(**WEB_COMPLETE),  # set when the firm answers on the web (surveys.fieldwork.sequential)
 ]
 COMPLETE, QUOTA_FULL = "complete", "quota-full"
@@ -74,7 +77,7 @@ def outcome_codes_install(*, model=OutcomeCode) -> int:
     """Create the default outcome codes that are missing (codes staff edited are left alone)."""
     created = 0
     for position, o in enumerate(DEFAULT_OUTCOMES):
-        _, new = model.objects.get_or_create(code=o.code, defaults={
+        _code, new = model.objects.get_or_create(code=o.code, defaults={
             "label": o.label, "aapor_code": o.aapor_code, "callback_minutes": o.callback_minutes, "retry": o.retry,
             "contacted": o.contacted, "needs_appointment": o.needs_appointment, "offered": o.offered,
             "position": position})
@@ -161,7 +164,7 @@ def _case_for_update(case_id: int, user, now: dt.datetime) -> CatiCase:
     if case.is_locked_for(user, now):
         raise CaseLocked(case)
     if case.closed:
-        raise CaseClosed("this case is closed")
+        raise CaseClosed(_("this case is closed"))
     return case
 
 
@@ -173,9 +176,9 @@ def call_attempt_record(*, case_id: int, user, outcome: OutcomeCode, appointment
     now = now or timezone.now()
     case = _case_for_update(case_id, user, now)
     if outcome.needs_appointment and appointment_at is None:
-        raise ValidationError("This outcome needs the date and time of the appointment.", code="appointment")
+        raise ValidationError(_("This outcome needs the date and time of the appointment."), code="appointment")
     if appointment_at is not None and appointment_at <= now:
-        raise ValidationError("The appointment must be in the future.", code="appointment_past")
+        raise ValidationError(_("The appointment must be in the future."), code="appointment_past")
     attempt = CallAttempt.objects.create(case=case, interviewer=user, outcome=outcome, called_at=now,
                                          number=case.invitation.firm.phone, appointment_at=appointment_at, note=note,
                                          duration_seconds=call_seconds(case, user, now))
@@ -206,7 +209,7 @@ def cati_interview_start(*, case_id: int, user) -> CatiCase:
     case = case_lock(case_id=case_id, user=user)
     if Response.objects.filter(invitation__cati=case, status=Response.Status.SUBMITTED).exists():
         case_unlock(case_id=case_id, user=user)
-        raise CaseClosed("the questionnaire has already been submitted")
+        raise CaseClosed(_("the questionnaire has already been submitted"))
     return case
 
 

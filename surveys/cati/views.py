@@ -90,7 +90,7 @@ def attempt(request, pk):
         form.add_error("appointment_at", exc)
         return _case_screen(request, case, form, status=422)
     messages.success(request, _("Call to {firm} logged: {outcome}.").format(firm=case.invitation.firm.name,
-                                                                           outcome=call.outcome.label))
+                                                                           outcome=call.outcome.shown_label))
     return redirect("cati:list")
 
 
@@ -184,7 +184,7 @@ def review(request, pk):
         return refused
     response = case.invitation.response
     sections = review_sections(spec_for_version(response.version), response.answers, response.language,
-                               audience="interviewer")
+                               audience="interviewer", interface=translation.get_language())
     for section in sections:
         section["url"] = _page_url(case, section["code"]) + "?return=review"
     return render(request, "cati/review.html", base_context(
@@ -204,8 +204,8 @@ def submit(request, pk):
         messages.error(request, _why(exc))
         return redirect("cati:case", pk=case.pk)
     if submitted.screened_out_at:  # the firm's quota cell filled up meanwhile (AAPOR 4.80)
-        messages.info(request, f"The quota cell of {case.invitation.firm.name} is full: the case is closed, its "
-                               "answers are kept. Thank the respondent and end the call.")
+        messages.info(request, _("The quota cell of {firm} is full: the case is closed, its answers are kept. Thank "
+                                 "the respondent and end the call.").format(firm=case.invitation.firm.name))
     else:
         messages.success(request,
                          _("Interview with {firm} submitted. Thank you!").format(firm=case.invitation.firm.name))

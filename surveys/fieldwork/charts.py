@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-SERIES = [("invited_total", "Invited", "#6c757d"), ("opened_total", "Opened the link", "#0d6efd"),
-          ("started_total", "Started", "#fd7e14"), ("submitted_total", "Submitted", "#198754")]
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+# labels, tick dates and tick numbers in the active language; coordinates stay plain (the template
+# turns localisation off inside the SVG)
+SERIES = [("invited_total", _("Invited"), "#6c757d"), ("opened_total", _("Opened the link"), "#0d6efd"),
+          ("started_total", _("Started"), "#fd7e14"), ("submitted_total", _("Submitted"), "#198754")]
 
 
 def _axis(value: int) -> tuple[int, int]:
@@ -30,13 +35,14 @@ def progress_chart(daily: list[dict], *, width: int = 760, height: int = 280) ->
     def y(v: int) -> float:
         return round(top + plot_h * (1 - v / top_value), 1)
 
-    series = [{"label": label, "color": color, "last": daily[-1].get(key, 0),
+    series = [{"label": str(label), "color": color, "last": daily[-1].get(key, 0),
                "points": " ".join(f"{x(i)},{y(d.get(key, 0))}" for i, d in enumerate(daily))}
               for key, label, color in SERIES]
     every = max(1, len(daily) // 8)
-    x_ticks = [{"x": x(i), "label": dt.date.fromisoformat(d["date"]).strftime("%d %b")}
+    x_ticks = [{"x": x(i), "label": formats.date_format(dt.date.fromisoformat(d["date"]), "d M")}
                for i, d in enumerate(daily) if i % every == 0]
-    y_ticks = [{"y": y(v), "label": f"{v:,}"} for v in range(0, top_value + 1, step)]
+    y_ticks = [{"y": y(v), "label": formats.number_format(v, use_l10n=True, force_grouping=True)}
+               for v in range(0, top_value + 1, step)]
     reminders = [{"x": x(i), "count": d["reminded"], "date": d["date"]} for i, d in enumerate(daily)
                  if d.get("reminded")]
     return {"width": width, "height": height, "series": series, "x_ticks": x_ticks, "y_ticks": y_ticks,

@@ -18,30 +18,37 @@ def _codes(text: str) -> list[str]:
 
 
 class SampleForm(forms.Form):
-    name = forms.SlugField(max_length=100, initial="main")
-    allocation = forms.ChoiceField(choices=Sample.Allocation.choices)
-    size = forms.IntegerField(required=False, min_value=1, help_text="Total n (proportional and Neyman).")
+    name = forms.SlugField(label=_("Name"), max_length=100, initial="main")
+    allocation = forms.ChoiceField(label=_("Allocation"), choices=Sample.Allocation.choices)
+    size = forms.IntegerField(label=_("Size"), required=False, min_value=1,
+                              help_text=_("Total n (proportional and Neyman)."))
     strata_fields = forms.MultipleChoiceField(
-        choices=[(f, f) for f in STRATA_FIELDS], required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="Strata are the combinations of these (size_class: EU headcount classes; turnover_class: EU "
-                  "turnover classes; nace2: first two digits of the industry code).")
-    turnover_above = forms.DecimalField(required=False, min_value=0, label="Turnover above (EUR)",
-                                        help_text="e.g. 1000000 for the Italian study's filter")
-    employees_at_least = forms.IntegerField(required=False, min_value=0)
-    districts = forms.CharField(required=False, help_text="Comma-separated district codes; empty: all.")
-    industry_starts_with = forms.CharField(required=False, max_length=20, help_text="NACE / Ateco prefix")
-    market = forms.ChoiceField(choices=[("", "any"), ("B2B", "B2B"), ("B2C", "B2C")], required=False)
-    other_filters = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                    help_text="One per line, e.g. region__in=Veneto,Friuli or "
-                                              "attributes__source=SPRI")
-    neyman_variable = forms.ChoiceField(choices=[("", "—"), ("turnover", "turnover"), ("employees", "employees")],
-                                        required=False, help_text="Neyman allocation only.")
+        label=_("Strata fields"), choices=[(f, f) for f in STRATA_FIELDS], required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Strata are the combinations of these (size_class: EU headcount classes; turnover_class: EU "
+                    "turnover classes; nace2: first two digits of the industry code)."))
+    turnover_above = forms.DecimalField(required=False, min_value=0, label=_("Turnover above (EUR)"),
+                                        help_text=_("e.g. 1000000 for the Italian study's filter"))
+    employees_at_least = forms.IntegerField(label=_("Employees at least"), required=False, min_value=0)
+    districts = forms.CharField(label=_("Districts"), required=False,
+                                help_text=_("Comma-separated district codes; empty: all."))
+    industry_starts_with = forms.CharField(label=_("Industry starts with"), required=False, max_length=20,
+                                           help_text=_("NACE / Ateco prefix"))
+    market = forms.ChoiceField(label=_("Market"), choices=[("", _("any")), ("B2B", "B2B"), ("B2C", "B2C")],
+                               required=False)
+    other_filters = forms.CharField(label=_("Other filters"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                    help_text=_("One per line, e.g. region__in=Veneto,Friuli or "
+                                                "attributes__source=SPRI"))
+    neyman_variable = forms.ChoiceField(label=_("Neyman variable"),
+                                        choices=[("", "—"), ("turnover", _("turnover")), ("employees", _("employees"))],
+                                        required=False, help_text=_("Neyman allocation only."))
     take_all_employees = forms.IntegerField(required=False, min_value=1,
-                                            label="Take all firms with at least N employees")
-    fixed = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                            help_text="Fixed allocation: one stratum per line, e.g. TV_FURN|31.01=20")
-    min_per_stratum = forms.IntegerField(min_value=0, initial=0)
-    seed = forms.IntegerField(required=False, min_value=0, help_text="Empty: a random seed, stored with the sample.")
+                                            label=_("Take all firms with at least N employees"))
+    fixed = forms.CharField(label=_("Fixed"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=_("Fixed allocation: one stratum per line, e.g. TV_FURN|31.01=20"))
+    min_per_stratum = forms.IntegerField(label=_("Minimum per stratum"), min_value=0, initial=0)
+    seed = forms.IntegerField(label=_("Seed"), required=False, min_value=0,
+                              help_text=_("Empty: a random seed, stored with the sample."))
 
     def clean(self):
         data = super().clean()
@@ -52,9 +59,9 @@ class SampleForm(forms.Form):
         data["take_all"] = {"employees__gte": data["take_all_employees"]} if data.get("take_all_employees") else {}
         data["fixed_allocation"] = self._fixed(data.get("fixed") or "")
         if data.get("allocation") in ("proportional", "neyman") and not data.get("size"):
-            self.add_error("size", "Give the sample size for this allocation.")
+            self.add_error("size", _("Give the sample size for this allocation."))
         if data.get("allocation") == "neyman" and not data.get("neyman_variable"):
-            self.add_error("neyman_variable", "Neyman allocation needs a variable.")
+            self.add_error("neyman_variable", _("Neyman allocation needs a variable."))
         return data
 
     def _filters(self, data) -> dict:
@@ -77,27 +84,30 @@ class SampleForm(forms.Form):
         for line in filter(None, (x.strip() for x in text.splitlines())):
             key, sep, n = line.rpartition("=")
             if not sep or not n.strip().isdigit():
-                self.add_error("fixed", f"{line!r} should look like STRATUM=20")
+                self.add_error("fixed", _("{line} should look like STRATUM=20").format(line=repr(line)))
                 continue
             fixed[key.strip()] = int(n)
         return fixed
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(help_text="CSV (comma, semicolon or tab separated) or XLSX; the first row holds the "
-                                     "column names.")
-    encoding = forms.ChoiceField(choices=[("auto", "automatic (UTF-8 with or without BOM, else Latin-1)"),
-                                          ("utf-8", "UTF-8"), ("latin-1", "Latin-1 / Windows-1252")])
-    decimal = forms.ChoiceField(choices=[("auto", "automatic"), (",", "comma: 1.234.567,89"),
-                                         (".", "point: 1,234,567.89")])
-    turnover_multiplier = forms.DecimalField(initial=Decimal(1), min_value=Decimal("0.000001"),
-                                             help_text="1000 when the file gives turnover in thousands of EUR")
-    source = forms.CharField(required=False, max_length=100, help_text="Stored with each firm, e.g. AIDA-2016")
-    default_country = forms.CharField(required=False, max_length=2, label="Country when the file has none",
-                                      help_text="ISO code, e.g. IT; used when neither a country column nor a known "
-                                                "province or region gives it")
-    default_language = forms.ChoiceField(required=False, label="Language when the file has none",
-                                         help_text="used when neither a language column nor the country gives it")
+    file = forms.FileField(label=_("File"), help_text=_("CSV (comma, semicolon or tab separated) or XLSX; the first "
+                                                         "row holds the column names."))
+    encoding = forms.ChoiceField(label=_("Encoding"), choices=[
+        ("auto", _("automatic (UTF-8 with or without BOM, else Latin-1)")), ("utf-8", "UTF-8"),
+        ("latin-1", "Latin-1 / Windows-1252")])
+    decimal = forms.ChoiceField(label=_("Decimal mark"), choices=[
+        ("auto", _("automatic")), (",", _("comma: 1.234.567,89")), (".", _("point: 1,234,567.89"))])
+    turnover_multiplier = forms.DecimalField(label=_("Turnover multiplier"), initial=Decimal(1),
+                                             min_value=Decimal("0.000001"),
+                                             help_text=_("1000 when the file gives turnover in thousands of EUR"))
+    source = forms.CharField(label=_("Source"), required=False, max_length=100,
+                             help_text=_("Stored with each firm, e.g. AIDA-2016"))
+    default_country = forms.CharField(required=False, max_length=2, label=_("Country when the file has none"),
+                                      help_text=_("ISO code, e.g. IT; used when neither a country column nor a known "
+                                                  "province or region gives it"))
+    default_language = forms.ChoiceField(required=False, label=_("Language when the file has none"),
+                                         help_text=_("used when neither a language column nor the country gives it"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,13 +116,13 @@ class ImportUploadForm(forms.Form):
     def clean_default_country(self):
         value = self.cleaned_data["default_country"].strip().upper()
         if value and not (len(value) == 2 and value.isalpha()):
-            raise forms.ValidationError("Give a two-letter country code such as IT or ES.")
+            raise forms.ValidationError(_("Give a two-letter country code such as IT or ES."))
         return value
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".txt", ".tsv", ".xlsx", ".xlsm")):
-            raise forms.ValidationError("Upload a .csv or .xlsx file.")
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return upload
 
     def options(self) -> dict:
@@ -127,10 +137,12 @@ def mapping_form_class(columns: list[str]) -> type[forms.Form]:
     fields = {}
     for index, column in enumerate(columns):
         choices = [("", "—")] + [(f, f) for f in FIELDS] + [
-            (f"attributes.{attribute_key(column)}", f"attribute “{attribute_key(column)}”"), ("ignore", "ignore")]
-        fields[f"col{index}"] = forms.ChoiceField(choices=choices, required=False, label=column or f"column {index}")
-    fields["accept_valid"] = forms.BooleanField(required=False, label="Import the valid rows even if some rows "
-                                                                      "have errors")
+            (f"attributes.{attribute_key(column)}", _("attribute “{name}”").format(name=attribute_key(column))),
+            ("ignore", _("ignore"))]
+        fields[f"col{index}"] = forms.ChoiceField(choices=choices, required=False,
+                                                  label=column or _("column {n}").format(n=index))
+    fields["accept_valid"] = forms.BooleanField(required=False, label=_("Import the valid rows even if some rows "
+                                                                        "have errors"))
     return type("MappingForm", (forms.Form,), fields)
 
 

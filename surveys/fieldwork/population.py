@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from surveys.models import Firm
 from surveys.models.fieldwork import new_pseudonym
@@ -135,14 +136,14 @@ def attribute_key(column: str) -> str:
 def _employees(value, mark: str, multiplier: Decimal) -> int:
     number = parse_number(value, mark)
     if number != number.to_integral_value() or number < 0:
-        raise ValueError("must be a whole number of employees, 0 or more")
+        raise ValueError(_("must be a whole number of employees, 0 or more"))
     return int(number)
 
 
 def _turnover(value, mark: str, multiplier: Decimal) -> Decimal:
     number = parse_number(value, mark) * multiplier
     if abs(number) >= Decimal(10) ** 14:
-        raise ValueError("is too large for a turnover in EUR")
+        raise ValueError(_("is too large for a turnover in EUR"))
     return number.quantize(Decimal("0.01"))
 
 
@@ -159,14 +160,14 @@ def _email(text: str) -> str:
 def _market(text: str) -> str:
     text = text.upper().replace(" ", "")
     if text not in ("B2B", "B2C"):
-        raise ValueError("must be B2B or B2C")
+        raise ValueError(_("must be B2B or B2C"))
     return text
 
 
 def _language(text: str) -> str:
     text = text.lower()[:2]
     if text not in dict(settings.LANGUAGES):
-        raise ValueError(f"must be one of {', '.join(dict(settings.LANGUAGES))}")
+        raise ValueError(_("must be one of {choices}").format(choices=", ".join(dict(settings.LANGUAGES))))
     return text
 
 
@@ -185,7 +186,7 @@ def _clean_cell(target: str, value, mark: str, multiplier: Decimal):
         text = int(text)  # a spreadsheet cell holding a code typed as a number
     text = TEXT_CLEANERS.get(target, str)(str(text).strip())
     if len(text) > MAX_LENGTH[target]:
-        raise ValueError(f"is longer than {MAX_LENGTH[target]} characters")
+        raise ValueError(_("is longer than {n} characters").format(n=MAX_LENGTH[target]))
     return text
 
 
@@ -227,7 +228,8 @@ def population_check(*, path: Path, mapping: dict[str, str] | None = None, encod
         ident = record["identifier"]
         if ident in seen:
             report.errors.append(RowError(line, _column_of(mapping, "identifier"),
-                                          f"duplicate identifier, already on line {seen[ident]}", ident))
+                                          _("duplicate identifier, already on line {line}").format(
+                                              line=seen[ident]), ident))
             checked.records.pop(ident, None)
             continue
         seen[ident] = line
@@ -244,17 +246,19 @@ def _resolve_mapping(header: list[str], mapping: dict[str, str] | None, report: 
     unknown = [c for c in mapping if c not in header]
     bad = [t for t in mapping.values() if t not in FIELDS and not t.startswith("attributes.") and t != "ignore"]
     if unknown:
-        report.file_errors.append(f"Mapped columns not in the file: {', '.join(unknown)}.")
+        report.file_errors.append(_("Mapped columns not in the file: {columns}.").format(columns=", ".join(unknown)))
     if bad:
-        report.file_errors.append(f"Unknown target fields: {', '.join(bad)} (firm fields: {', '.join(FIELDS)}).")
+        report.file_errors.append(_("Unknown target fields: {bad} (firm fields: {fields}).").format(
+            bad=", ".join(bad), fields=", ".join(FIELDS)))
     targets = [t for t in mapping.values() if t != "ignore"]
     doubled = sorted({t for t in targets if targets.count(t) > 1})
     if doubled:
-        report.file_errors.append(f"Several columns are mapped to {', '.join(doubled)}.")
+        report.file_errors.append(_("Several columns are mapped to {fields}.").format(fields=", ".join(doubled)))
     missing = [f for f in REQUIRED if f not in targets]
     if missing:
-        report.file_errors.append(f"Missing required columns: {', '.join(missing)}. Columns in the file: "
-                                  f"{', '.join(header)}. Map them with --mapping \"Column=field\".")
+        report.file_errors.append(_("Missing required columns: {missing}. Columns in the file: {columns}. Map them "
+                                    "with --mapping \"Column=field\".").format(missing=", ".join(missing),
+                                                                             columns=", ".join(header)))
     for column in header:
         if column and column not in mapping:
             mapping[column] = f"attributes.{attribute_key(column)}"
@@ -274,7 +278,7 @@ def _decimal_marks(header, rows, mapping, decimal: str, delimiter: str) -> dict[
             if decimal in (",", "."):
                 marks[column] = decimal
             else:
-                values = [c[index] for _, c in rows[:5000] if index < len(c) and isinstance(c[index], str)]
+                values = [c[index] for _line, c in rows[:5000] if index < len(c) and isinstance(c[index], str)]
                 marks[column] = decimal_mark(values, default)
     return marks
 
@@ -299,7 +303,7 @@ def _check_row(line, cells, header, mapping, marks, multiplier, report) -> dict 
             ok = False
     for target in REQUIRED:
         if record.get(target) is None and not _has_error(report, line, mapping, target):
-            report.errors.append(RowError(line, _column_of(mapping, target), "is empty"))
+            report.errors.append(RowError(line, _column_of(mapping, target), _("is empty")))
             ok = False
     if not ok:
         return None

@@ -19,11 +19,12 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop  # stored as an outcome label, translated where shown
 
 from surveys.fieldwork.mailing import SENT_LIKE, reminder_days, reminder_kind
 from surveys.models import CatiCase, Invitation, MailingPlan, Message, OutcomeCode, Response, Wave, WaveSettings
 
-WEB_COMPLETE = {"code": "complete-web", "label": "Completed on the web (taken off the call list)",
+WEB_COMPLETE = {"code": "complete-web", "label": gettext_noop("Completed on the web (taken off the call list)"),
                 "aapor_code": "1.1", "callback_minutes": 0, "retry": False, "contacted": True, "offered": False}
 
 

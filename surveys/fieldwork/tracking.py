@@ -15,60 +15,68 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop as _  # marked here, translated where shown
 
 from surveys.dispatch import enqueue
 from surveys.fieldwork.burden import wave_burden
 from surveys.models import Invitation, Message, Module, Selection, Stratum, Wave, WaveTracking
 
 DISPOSITIONS = {
-    "1.1": "Complete",
-    "1.2": "Partial (enough of the questionnaire answered)",
-    "2.111": "Explicit refusal (opt-out link, telephone or staff)",
-    "2.1121": "Implicit refusal: opened the link, answered nothing",
-    "2.12": "Break-off: started, too little answered",
-    "2.20": "Non-contact",
-    "2.30": "Other (eligible, no interview)",
-    "3.11": "No invitation sent",
-    "3.19": "Invited, nothing ever returned",
-    "3.30": "Invitation returned undelivered (e-mail bounced)",
-    "4.10": "Not eligible",
+    "1.1": _("Complete"),
+    "1.2": _("Partial (enough of the questionnaire answered)"),
+    "2.111": _("Explicit refusal (opt-out link, telephone or staff)"),
+    "2.1121": _("Implicit refusal: opened the link, answered nothing"),
+    "2.12": _("Break-off: started, too little answered"),
+    "2.20": _("Non-contact"),
+    "2.30": _("Other (eligible, no interview)"),
+    "3.11": _("No invitation sent"),
+    "3.19": _("Invited, nothing ever returned"),
+    "3.30": _("Invitation returned undelivered (e-mail bounced)"),
+    "4.10": _("Not eligible"),
 }
-TELEPHONE_LABELS = {"2.11": "Refusal (telephone)", "2.21": "Contact person never available", "2.33": "Language barrier",
-                    "3.12": "Always busy", "3.13": "No answer", "3.14": "Answering machine",
-                    "3.90": "Unknown eligibility, other (e.g. wrong number)"}
-QUOTA_LABELS = {"4.80": "Screened out: quota cell full"}  # listed only when it occurs (waves with quotas)
+TELEPHONE_LABELS = {"2.11": _("Refusal (telephone)"), "2.21": _("Contact person never available"),
+                    "2.33": _("Language barrier"), "3.12": _("Always busy"), "3.13": _("No answer"),
+                    "3.14": _("Answering machine"),
+                    "3.90": _("Unknown eligibility, other (e.g. wrong number)")}
+QUOTA_LABELS = {"4.80": _("Screened out: quota cell full")}  # listed only when it occurs (waves with quotas)
 CATEGORIES = {"1.1": "I", "1.2": "P", "2.1": "R", "2.2": "NC", "2.3": "O", "3": "U", "4": "NE"}
 COUNTS = ["cases", "invited", "opened", "started", "partial", "submitted", "refused", "opted_out", "bounced",
           "not_reached", "not_invited"]
+COUNT_LABELS = {"cases": _("cases"), "invited": _("invited"), "opened": _("opened"), "started": _("started"),
+                "partial": _("partial"), "submitted": _("submitted"), "refused": _("refused"),
+                "opted_out": _("opted out"), "bounced": _("bounced"), "not_reached": _("not reached"),
+                "not_invited": _("not invited")}
 COUNT_HELP = {
-    "cases": "Firms in the wave's sample(s), plus cases opened without a sample.",
-    "invited": "Cases whose invitation e-mail went out (or that were called, for telephone cases).",
-    "opened": "Cases whose personal link was opened at least once.",
-    "started": "Cases with at least one page saved (web or telephone).",
-    "partial": f"Started, not submitted, at least {int(settings.FIELDWORK_PARTIAL_SHARE * 100)}% of the modules "
-               "saved (AAPOR 1.2).",
-    "submitted": "Questionnaire submitted (AAPOR 1.1).",
-    "refused": "Refusals on the telephone or recorded by staff (AAPOR 2.11, 2.111); opt-outs are counted apart.",
-    "opted_out": "Cases that used the opt-out link (an explicit refusal, AAPOR 2.111, counted apart).",
-    "bounced": "Cases with a bounced e-mail.",
-    "not_reached": "Invited or called, and no one reached: nothing came back by e-mail, or the calls found no "
-                   "contact (AAPOR 2.2x non-contact, 3.1x-3.9x unknown eligibility; bounces apart).",
-    "not_invited": "Sampled, no invitation sent yet (AAPOR 3.11).",
+    "cases": _("Firms in the wave's sample(s), plus cases opened without a sample."),
+    "invited": _("Cases whose invitation e-mail went out (or that were called, for telephone cases)."),
+    "opened": _("Cases whose personal link was opened at least once."),
+    "started": _("Cases with at least one page saved (web or telephone)."),
+    "partial": _("Started, not submitted, at least {share} per cent of the modules saved (AAPOR 1.2)."),
+    "submitted": _("Questionnaire submitted (AAPOR 1.1)."),
+    "refused": _("Refusals on the telephone or recorded by staff (AAPOR 2.11, 2.111); opt-outs are counted "
+                  "apart."),
+    "opted_out": _("Cases that used the opt-out link (an explicit refusal, AAPOR 2.111, counted apart)."),
+    "bounced": _("Cases with a bounced e-mail."),
+    "not_reached": _("Invited or called, and no one reached: nothing came back by e-mail, or the calls found no "
+                   "contact (AAPOR 2.2x non-contact, 3.1x-3.9x unknown eligibility; bounces apart)."),
+    "not_invited": _("Sampled, no invitation sent yet (AAPOR 3.11)."),
 }
 RATE_HELP = {
-    "RR1": "Response rate 1 = I / ((I+P) + (R+NC+O) + (UH+UO)): completes over every case not known to be "
-           "ineligible.",
-    "RR2": "Response rate 2 = (I+P) / ((I+P) + (R+NC+O) + (UH+UO)): completes and partials over the same base.",
-    "RR3": "Response rate 3 = I / ((I+P) + (R+NC+O) + e(UH+UO)), e = share eligible among cases of known "
-           "eligibility.",
-    "RR4": "Response rate 4 = (I+P) / ((I+P) + (R+NC+O) + e(UH+UO)).",
-    "COOP1": "Cooperation rate 1 = I / ((I+P) + R + O): completes over the eligible cases that were contacted.",
-    "REF1": "Refusal rate 1 = R / ((I+P) + (R+NC+O) + (UH+UO)).",
-    "CON1": "Contact rate 1 = ((I+P) + R + O) / ((I+P) + R + O + NC + (UH+UO)).",
+    "RR1": _("Response rate 1 = I / ((I+P) + (R+NC+O) + (UH+UO)): completes over every case not known to be "
+           "ineligible."),
+    "RR2": _("Response rate 2 = (I+P) / ((I+P) + (R+NC+O) + (UH+UO)): completes and partials over the same "
+              "base."),
+    "RR3": _("Response rate 3 = I / ((I+P) + (R+NC+O) + e(UH+UO)), e = share eligible among cases of known "
+           "eligibility."),
+    "RR4": _("Response rate 4 = (I+P) / ((I+P) + (R+NC+O) + e(UH+UO))."),
+    "COOP1": _("Cooperation rate 1 = I / ((I+P) + R + O): completes over the eligible cases that were "
+                "contacted."),
+    "REF1": _("Refusal rate 1 = R / ((I+P) + (R+NC+O) + (UH+UO))."),
+    "CON1": _("Contact rate 1 = ((I+P) + R + O) / ((I+P) + R + O + NC + (UH+UO))."),
 }
-CATEGORY_HELP = {"I": "complete interviews", "P": "partial interviews", "R": "refusals and break-offs",
-                 "NC": "non-contacts", "O": "other eligible non-interviews",
-                 "U": "unknown eligibility (UH + UO)", "NE": "not eligible"}
+CATEGORY_HELP = {"I": _("complete interviews"), "P": _("partial interviews"), "R": _("refusals and break-offs"),
+                 "NC": _("non-contacts"), "O": _("other eligible non-interviews"),
+                 "U": _("unknown eligibility (UH + UO)"), "NE": _("not eligible")}
 
 
 # ------------------------------------------------------------------ reading
@@ -164,7 +172,7 @@ def _disposition(row, partial_share: float) -> str:
 
 
 def disposition_label(code: str) -> str:
-    return DISPOSITIONS.get(code) or QUOTA_LABELS.get(code) or TELEPHONE_LABELS.get(code, "telephone outcome")
+    return DISPOSITIONS.get(code) or QUOTA_LABELS.get(code) or TELEPHONE_LABELS.get(code, _("telephone outcome"))
 
 
 def category(code: str) -> str:

@@ -17,7 +17,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from surveys.access import population_import_for_id, sample_for_id, wave_for_id
@@ -49,6 +50,7 @@ from surveys.fieldwork.sequential import sequential_status
 from surveys.fieldwork.tracking import (
     CATEGORY_HELP,
     COUNT_HELP,
+    COUNT_LABELS,
     COUNTS,
     RATE_HELP,
     tracking_recompute,
@@ -95,12 +97,15 @@ def tracking(request, wave_id: int):
         tracking_schedule(wave_id=wave.pk)
     stored = WaveTracking.objects.get(wave=wave)
     data = stored.data
-    totals = [{"name": n, "label": n.replace("_", " "), "value": data["totals"].get(n, 0), "help": COUNT_HELP[n]}
-              for n in COUNTS]
-    rates = [{"name": n, "value": data["rates"].get(n), "help": h} for n, h in RATE_HELP.items()]
+    share = int(settings.FIELDWORK_PARTIAL_SHARE * 100)
+    totals = [{"name": n, "label": _(COUNT_LABELS[n]), "value": data["totals"].get(n, 0),
+               "help": _(COUNT_HELP[n]).format(share=share)} for n in COUNTS]
+    rates = [{"name": n, "value": data["rates"].get(n), "help": _(h)} for n, h in RATE_HELP.items()]
+    dispositions = [{**d, "label": _(d["label"])} for d in data["dispositions"]]  # stored in English
     return render(request, "fieldwork/tracking.html", {
-        "wave": wave, "tracking": stored, "data": data, "totals": totals, "rates": rates,
-        "categories": [{"code": c, "help": h, "count": data["categories"].get(c, 0)} for c, h in CATEGORY_HELP.items()],
+        "wave": wave, "tracking": stored, "data": data, "totals": totals, "rates": rates, "dispositions": dispositions,
+        "categories": [{"code": c, "help": _(h), "count": data["categories"].get(c, 0)}
+                       for c, h in CATEGORY_HELP.items()],
         "chart": progress_chart(data.get("daily", [])), "samples": wave.samples.all(),
         "quotas": quota_fill(wave=wave),  # live: one query per quota
         "reminder_days": reminder_days(wave), "burden_cap": settings.PARADATA_PAGE_CAP_SECONDS // 60,
@@ -112,7 +117,7 @@ def tracking(request, wave_id: int):
 def tracking_refresh(request, wave_id: int):
     wave = wave_for_id(wave_id)
     tracking_schedule(wave_id=wave.pk)
-    messages.info(request, "Recomputing: reload the page in a moment to see the new figures.")
+    messages.info(request, _("Recomputing: reload the page in a moment to see the new figures."))
     return redirect("fieldwork:tracking", wave_id=wave.pk)
 
 
@@ -121,8 +126,8 @@ def tracking_refresh(request, wave_id: int):
 def wave_invite(request, wave_id: int):
     wave = wave_for_id(wave_id)
     invitations_schedule(wave_id=wave.pk)
-    messages.success(request, "Invitations are being prepared for every sampled firm not yet invited; the workers "
-                              "send them in batches. Recompute in a moment to follow them.")
+    messages.success(request, _("Invitations are being prepared for every sampled firm not yet invited; the workers "
+                                "send them in batches. Recompute in a moment to follow them."))
     return redirect("fieldwork:tracking", wave_id=wave.pk)
 
 
@@ -138,7 +143,9 @@ def wave_invite_confirm(request, wave_id: int):
 def wave_remind(request, wave_id: int):
     wave = wave_for_id(wave_id)
     queued = reminders_queue(wave=wave)
-    messages.success(request, f"{queued} reminders queued (only cases due under the schedule, never twice).")
+    messages.success(request, ngettext(
+        "{n} reminder queued (only cases due under the schedule, never twice).",
+        "{n} reminders queued (only cases due under the schedule, never twice).", queued).format(n=queued))
     return redirect("fieldwork:tracking", wave_id=wave.pk)
 
 
@@ -212,14 +219,15 @@ def import_apply(request, import_id: int):
 
 def _import_run(request, import_id: int, *, apply: bool):
     record = population_import_for_id(import_id)
-    columns, _, file_errors = upload_columns(record)
+    columns, _mapping, file_errors = upload_columns(record)
     form = mapping_form_class(columns)(request.POST)
     if record.status == PopulationImport.Status.IMPORTED or not form.is_valid():
         return _import_page(request, record, form, file_errors, status=400)
     report = upload_run(record=record, mapping=mapping_from(form, columns), apply=apply,
                         accept_valid=form.cleaned_data["accept_valid"])
     if report.applied:
-        messages.success(request, f"Imported: {report.created} firms created, {report.updated} updated.")
+        messages.success(request, _("Imported: {created} firms created, {updated} updated.").format(
+            created=report.created, updated=report.updated))
     return redirect("fieldwork:import", import_id=record.pk)
 
 

@@ -5,6 +5,7 @@ from .cati import CallAttempt, CatiCase, OutcomeCode
 from .fieldwork import Firm, Invitation, Wave
 from .mailing import MailingPlan, Message, MessageTemplate, OptOut
 from .outbox import OutboxMessage
+from .preferences import UserPreference
 from .questionnaire import Choice, DerivedVariable, Item, ItemRow, Module, Questionnaire, QuestionnaireVersion
 from .quotas import Quota, QuotaCell
 from .reference import ReferenceEntry, ReferenceList
@@ -24,3 +25,4 @@ __all__ += ["ApiToken", "Quota", "QuotaCell"]  # API tokens, quotas
 __all__ += ["MessageTemplate"]  # a wave's e-mail wording
 __all__ += ["PageVisit"]  # paradata
 __all__ += ["OutboxMessage"]  # background work waiting for the broker
+__all__ += ["UserPreference"]  # the interface language a user chose

@@ -7,6 +7,7 @@ AnswerEdit holding just the keys that changed.
 """
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history import register
 
 from .fieldwork import Firm, Invitation
@@ -44,9 +45,9 @@ class CaseEvent(models.Model):
     """Things a firm did to its own case through its link (register data, passing the link on)."""
 
     class Kind(models.TextChoices):
-        REGISTER_CONFIRMED = "register_confirmed", "register data confirmed"
-        REGISTER_CORRECTED = "register_corrected", "register data corrected"
-        CONTACT_PASSED = "contact_passed", "link passed to a colleague"
+        REGISTER_CONFIRMED = "register_confirmed", _("register data confirmed")
+        REGISTER_CORRECTED = "register_corrected", _("register data corrected")
+        CONTACT_PASSED = "contact_passed", _("link passed to a colleague")
 
     invitation = models.ForeignKey("surveys.Invitation", on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

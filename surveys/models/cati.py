@@ -8,6 +8,7 @@ list is one indexed query and a lock is one compare-and-set UPDATE.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 
 
 class OutcomeCode(models.Model):
@@ -30,7 +31,13 @@ class OutcomeCode(models.Model):
         ordering = ["position", "code"]
 
     def __str__(self) -> str:
-        return f"{self.label} (AAPOR {self.aapor_code})"
+        return f"{self.shown_label} (AAPOR {self.aapor_code})"
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the active language: the shipped labels are in the catalogues (surveys.cati.calls);
+        a label staff wrote themselves is shown as written."""
+        return gettext(self.label) if self.label else ""
 
     @property
     def is_complete(self) -> bool:

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Response(models.Model):
@@ -10,15 +11,15 @@ class Response(models.Model):
     """
 
     class Status(models.TextChoices):
-        INVITED = "invited"
-        STARTED = "started"
-        SUBMITTED = "submitted"
+        INVITED = "invited", _("Invited")
+        STARTED = "started", _("Started")
+        SUBMITTED = "submitted", _("Submitted")
 
     class Mode(models.TextChoices):
-        WEB = "web"
-        CATI = "cati", "telephone interview"
-        INTERVIEW = "interview", "face-to-face interview"
-        IMPORT = "import"
+        WEB = "web", _("Web")
+        CATI = "cati", _("telephone interview")
+        INTERVIEW = "interview", _("face-to-face interview")
+        IMPORT = "import", _("Import")
 
     invitation = models.OneToOneField("surveys.Invitation", on_delete=models.PROTECT, related_name="response")
     version = models.ForeignKey("surveys.QuestionnaireVersion", on_delete=models.PROTECT, related_name="responses")

@@ -6,16 +6,17 @@ firm register has changed since.
 """
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PopulationImport(models.Model):
     """One upload of a register extract: the file, the mapping chosen and the outcome."""
 
     class Status(models.TextChoices):
-        UPLOADED = "uploaded"
-        CHECKED = "checked", "checked, has errors"
-        IMPORTED = "imported"
-        FAILED = "failed"
+        UPLOADED = "uploaded", _("Uploaded")
+        CHECKED = "checked", _("checked, has errors")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
 
     file = models.FileField(upload_to="imports/")
     original_name = models.CharField(max_length=200)
@@ -40,10 +41,10 @@ class Sample(models.Model):
     """A stratified random selection of firms for one wave, reproducible from its seed."""
 
     class Allocation(models.TextChoices):
-        PROPORTIONAL = "proportional", "proportional to N_h"
-        NEYMAN = "neyman", "Neyman (N_h x S_h)"
-        FIXED = "fixed", "fixed per stratum"
-        CENSUS = "census", "take all (census)"
+        PROPORTIONAL = "proportional", _("proportional to N_h")
+        NEYMAN = "neyman", _("Neyman (N_h x S_h)")
+        FIXED = "fixed", _("fixed per stratum")
+        CENSUS = "census", _("take all (census)")
 
     wave = models.ForeignKey("surveys.Wave", on_delete=models.PROTECT, related_name="samples")
     name = models.CharField(max_length=100)

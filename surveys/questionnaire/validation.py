@@ -47,31 +47,31 @@ def _limit(value, today_ok=True):
     return value
 
 
-def _number(f: FieldSpec, raw, lang: str):
+def _number(f: FieldSpec, raw, lang: str, ui: str):
     cfg = f.item.config
     if isinstance(raw, (int, float, Decimal)):  # imports and generators pass numbers, not text
         number = Decimal(str(raw))
     elif len(str(raw).strip()) > NUMBER_MAX_TEXT:
-        return None, t("too_big", lang)
+        return None, t("too_big", ui)
     else:
         try:
             reading = number_read(raw, lang)
         except (InvalidOperation, ArithmeticError, ValueError):  # 1E+999999999 overflows the context
-            return None, t("not_number", lang)
+            return None, t("not_number", ui)
         if reading.ambiguous:
             mine, other = reading.ambiguous
-            return None, t("ambiguous", lang, typed=str(raw).strip(), a=number_format(mine, lang),
+            return None, t("ambiguous", ui, typed=str(raw).strip(), a=number_format(mine, lang),
                            b=number_format(other, lang), plain_a=plain(mine, lang), plain_b=plain(other, lang))
         number = reading.value
     if number is None or not number.is_finite():
         if f.item.kind == "year":
-            return None, t("year", lang, a=_limit(cfg.get("min")) or 1000, b=_limit(cfg.get("max")) or 2100)
-        return None, t("not_number", lang)
+            return None, t("year", ui, a=_limit(cfg.get("min")) or 1000, b=_limit(cfg.get("max")) or 2100)
+        return None, t("not_number", ui)
     if number.adjusted() >= NUMBER_MAX_DIGITS:  # beyond any business figure, and beyond what rounding can handle
-        return None, t("too_big", lang)
+        return None, t("too_big", ui)
     decimals = int(cfg.get("decimals", 0))
     if number != round(number, decimals):
-        return None, t("decimals", lang, n=decimals) if decimals else t("decimals0", lang)
+        return None, t("decimals", ui, n=decimals) if decimals else t("decimals0", ui)
     kind = f.item.kind
     low, high = _limit(cfg.get("min")), _limit(cfg.get("max"))
     if kind in ("percent", "split100"):
@@ -79,75 +79,84 @@ def _number(f: FieldSpec, raw, lang: str):
         high = 100 if high is None else high
     if kind == "year":
         if number < (low or 1000) or number > (high or 2100):
-            return None, t("year", lang, a=low or 1000, b=high or 2100)
+            return None, t("year", ui, a=low or 1000, b=high or 2100)
     elif low is not None and number < Decimal(str(low)):
-        return None, t("min", lang, v=number_format(low, lang))
+        return None, t("min", ui, v=number_format(low, lang))
     elif high is not None and number > Decimal(str(high)):
-        return None, t("max", lang, v=number_format(high, lang))
+        return None, t("max", ui, v=number_format(high, lang))
     return (int(number) if decimals == 0 else float(number)), None
 
 
-def _choice(f: FieldSpec, raw, lang: str):
+def _choice(f: FieldSpec, raw, lang: str, ui: str):
     choice = next((c for c in f.choices if str(c.code) == str(raw).strip()), None)
-    return (choice.code, None) if choice else (None, t("choice", lang))
+    return (choice.code, None) if choice else (None, t("choice", ui))
 
 
-def _multi(f: FieldSpec, raw, lang: str):
+def _multi(f: FieldSpec, raw, lang: str, ui: str):
     values = raw if isinstance(raw, (list, tuple)) else [raw]
     wanted = {str(v).strip() for v in values if v not in EMPTY}
     known = [c.code for c in f.choices if str(c.code) in wanted]
     if len(known) != len(wanted):
-        return None, t("choice", lang)
+        return None, t("choice", ui)
     return known, None
 
 
-def _date(f: FieldSpec, raw, lang: str):
+def _date(f: FieldSpec, raw, lang: str, ui: str):
     try:
         value = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw).strip())
     except ValueError:
-        return None, t("date", lang)
+        return None, t("date", ui)
     low = _limit(f.item.config.get("min"))
     high = _limit(f.item.config.get("max"))
     low = dt.date.fromisoformat(low) if isinstance(low, str) else low
     high = dt.date.fromisoformat(high) if isinstance(high, str) else high
     if (low and value < low) or (high and value > high):
-        return None, t("date_range", lang, a=low or "", b=high or "")
+        return None, t("date_range", ui, a=low or "", b=high or "")
     return value.isoformat(), None
 
 
-def _text(f: FieldSpec, raw, lang: str):
+def _text(f: FieldSpec, raw, lang: str, ui: str):
     value = str(raw).strip()
     limit = int(f.item.config.get("max_length", 5000 if f.item.kind == "longtext" or f.role == "notes" else 500))
     if len(value) > limit:
-        return None, t("too_long", lang, n=limit)
+        return None, t("too_long", ui, n=limit)
     return value, None
 
 
 CLEANERS = {"number": _number, "choice": _choice, "multi": _multi, "date": _date, "text": _text}
 
 
-def clean_field(f: FieldSpec, raw, lang: str = "en", missing_codes=()):
-    """(value, error) for one raw value; (None, None) when it is empty."""
+def clean_field(f: FieldSpec, raw, lang: str = "en", missing_codes=(), ui: str | None = None):
+    """(value, error) for one raw value; (None, None) when it is empty.
+
+    `lang` reads the value (numbers as that language writes them); `ui` is the language of the
+    message (an interviewer's own language while the firm's is `lang`); default: `lang`."""
+    ui = ui or lang
     if raw in EMPTY or (isinstance(raw, (list, tuple)) and not any(v not in EMPTY for v in raw)):
         return None, None
     if isinstance(raw, dict):
         raw = MISSING_PREFIX + str(raw.get("missing", ""))
     if isinstance(raw, str) and raw.startswith(MISSING_PREFIX):
         code = raw[len(MISSING_PREFIX):]
-        return ({"missing": code}, None) if code in missing_codes else (None, t("choice", lang))
+        return ({"missing": code}, None) if code in missing_codes else (None, t("choice", ui))
     if isinstance(raw, bool):
         raw = int(raw)
-    return CLEANERS[f.kind](f, raw, lang)
+    return CLEANERS[f.kind](f, raw, lang, ui)
 
 
 def validate_page(spec: Spec, module_code: str, raw: Mapping, answers: dict, *, language: str = "en",
-                  confirmed=(), allow_missing: bool = False, strict: bool = False) -> PageResult:
+                  confirmed=(), allow_missing: bool = False, strict: bool = False,
+                  messages: str | None = None) -> PageResult:
     """Validate the raw values of one module given the answers of the other modules.
+
+    language: the respondent's (how numbers are read, which labels messages quote); messages: the
+    language of the messages when it is another (an interviewer's screens), else `language`.
 
     strict: a value given for an item that skip logic hides is an error (imports); otherwise
     it is dropped silently (a browser without JavaScript shows such items).
     """
     module = spec.module(module_code)
+    ui = messages or language
     result = PageResult()
     env = spec.env({k: v for k, v in answers.items() if spec.fields.get(k) is None
                     or spec.fields[k].item.module != module_code})
@@ -156,25 +165,25 @@ def validate_page(spec: Spec, module_code: str, raw: Mapping, answers: dict, *, 
     for item in module.items:
         if not (module_on and spec.relevant(item.relevance, env)):
             if strict:
-                _hidden_errors(item, raw, result, language)
+                _hidden_errors(item, raw, result, ui)
             continue
         result.relevant_items.append(item.code)
         for f in item.fields:
             if f.relevance and not spec.relevant(f.relevance, env):
                 if strict and raw.get(f.key) not in EMPTY:
-                    result.add(f.key, _hidden_message(language))
+                    result.add(f.key, _hidden_message(ui))
                 continue
-            value, error = clean_field(f, raw.get(f.key), language, missing)
+            value, error = clean_field(f, raw.get(f.key), language, missing, ui)
             if error:
                 result.add(f.key, error)
             elif value is None:
                 if f.required:
-                    result.add(f.key, t("required", language))
+                    result.add(f.key, t("required", ui))
             else:
                 result.values[f.key] = value
                 env.set(f.key, value)
-        _item_rules(spec, item, result, env, language)
-        _checks(item, result, env, language, confirmed, spec)
+        _item_rules(spec, item, result, env, language, ui)
+        _checks(item, result, env, ui, confirmed, spec)
     return result
 
 
@@ -188,13 +197,13 @@ def _hidden_errors(item: ItemSpec, raw: Mapping, result: PageResult, language: s
             result.add(f.key, _hidden_message(language))
 
 
-def _item_rules(spec: Spec, item: ItemSpec, result: PageResult, env, language: str) -> None:
+def _item_rules(spec: Spec, item: ItemSpec, result: PageResult, env, language: str, ui: str) -> None:
     values = result.values
     cfg = item.config
     for f in item.fields:
         value = values.get(f.key)
         if f.kind == "multi" and isinstance(value, list):
-            _selection_rules(item, f, value, cfg, result, language)
+            _selection_rules(item, f, value, cfg, result, language, ui)
     # 'other, please specify' texts, required when their choice is selected
     for f in item.fields:
         if f.role != "other":
@@ -207,24 +216,24 @@ def _item_rules(spec: Spec, item: ItemSpec, result: PageResult, env, language: s
             values.pop(f.key, None)
             env.drop(f.key)
         elif values.get(f.key) in EMPTY:
-            result.add(f.key, t("other", language, label=pick(other.label, language)))
+            result.add(f.key, t("other", ui, label=pick(other.label, language)))
     if item.kind == "split100":
         parts = [values.get(f.key) for f in item.fields if f.role == "part"]
         if all(isinstance(p, (int, float)) for p in parts):
             total = round(sum(parts), 6)
             if abs(total - 100) > 1e-6:
-                result.add(item.code, t("sum100", language, total=number_format(total, language)))
+                result.add(item.code, t("sum100", ui, total=number_format(total, language)))
 
 
-def _selection_rules(item, f, value, cfg, result, language) -> None:
+def _selection_rules(item, f, value, cfg, result, language, ui) -> None:
     if cfg.get("max_selections") and len(value) > cfg["max_selections"]:
-        result.add(f.key, t("max_sel", language, n=cfg["max_selections"]))
+        result.add(f.key, t("max_sel", ui, n=cfg["max_selections"]))
     minimum = cfg.get("min_selections")
     if minimum and len(value) < minimum:
-        result.add(f.key, t("min_sel", language, n=minimum))
+        result.add(f.key, t("min_sel", ui, n=minimum))
     exclusive = [c for c in f.choices if c.exclusive and c.code in value]
     if exclusive and len(value) > 1:
-        result.add(f.key, t("exclusive", language, label=pick(exclusive[0].label, language)))
+        result.add(f.key, t("exclusive", ui, label=pick(exclusive[0].label, language)))
 
 
 def _checks(item: ItemSpec, result: PageResult, env, language: str, confirmed, spec: Spec) -> None:

@@ -37,6 +37,7 @@ RULES: dict[str, tuple[int, ...]] = {
     "s/<str:token>/answers.pdf": (L,) * 6,  # only once submitted
     "accounts/login/": (200,) * 6,
     "accounts/logout/": (405,) * 6,
+    "accounts/language/": (405,) * 6,
     "cati/": (L, 200, 403, 200, 200, 403),
     "cati/case/<int:pk>/": (L, 200, 403, 200, 200, 403),
     "cati/case/<int:pk>/attempt/": (405,) * 6,

@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from analytics.data.imports.cells import META_COLUMNS, formula_escape_text
 from analytics.data.imports.layout import Layout
@@ -52,12 +53,14 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.file_error:
-            return f"{self.filename}: not imported: {self.file_error}"
+            return _("{file}: not imported: {error}").format(file=self.filename, error=self.file_error)
         bad = len({p.row for p in self.problems})
-        head = f"{self.filename}: {self.rows} rows, {self.valid} valid, {bad} with problems"
+        head = _("{file}: {rows} rows, {valid} valid, {bad} with problems").format(
+            file=self.filename, rows=self.rows, valid=self.valid, bad=bad)
         if not self.imported:
-            return head + "; nothing imported" + (" (fix the rows or use --valid-only)" if bad else "")
-        return head + f"; {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+            return head + _("; nothing imported") + (_(" (fix the rows or use --valid-only)") if bad else "")
+        return head + _("; {created} created, {updated} updated, {unchanged} unchanged").format(
+            created=self.created, updated=self.updated, unchanged=self.unchanged)
 
 
 
@@ -84,15 +87,16 @@ class _Importer:
     def check_header(self) -> None:
         duplicates = sorted({h for h in self.header if self.header.count(h) > 1})
         if duplicates:
-            raise ImportFileError(f"duplicate columns: {', '.join(duplicates[:10])}")
+            raise ImportFileError(_("duplicate columns: {columns}").format(columns=", ".join(duplicates[:10])))
         unknown = [h for h in self.header if h not in self.names and h not in META_COLUMNS]
         if len(unknown) == len(self.header):
-            raise ImportFileError(f"no column of {self.questionnaire.code} in the header: not an export of it")
+            raise ImportFileError(_("no column of {code} in the header: not an export of it").format(
+                code=self.questionnaire.code))
         if unknown:
-            raise ImportFileError(f"unknown columns (not variables of {self.questionnaire.code}): "
-                                  f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}")
+            raise ImportFileError(_("unknown columns (not variables of {code}): {columns}").format(
+                code=self.questionnaire.code, columns=", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")))
         if "firm" not in self.header and "firm_identifier" not in self.header:
-            raise ImportFileError("a 'firm' (pseudonym) or 'firm_identifier' column is needed")
+            raise ImportFileError(_("a 'firm' (pseudonym) or 'firm_identifier' column is needed"))
 
     def firms(self, rows: list[dict]) -> dict[tuple[str, str], Firm]:
         out = {}
@@ -117,7 +121,7 @@ class _Importer:
         if firm is None or wave is None or meta is None:
             return None
         if (firm.pk, wave.pk) in self.seen:
-            problems.append(Problem(number, "firm", "the same firm and wave appear in an earlier row"))
+            problems.append(Problem(number, "firm", _("the same firm and wave appear in an earlier row")))
             return None
         self.seen.add((firm.pk, wave.pk))
         layout = self.layout(wave)
@@ -139,23 +143,26 @@ class _Importer:
             if key:
                 firm = firms.get((column, key))
                 if firm is None:
-                    self.report.problems.append(Problem(number, column, f"no firm {key!r} in the register"))
+                    problem = _("no firm {key} in the register").format(key=repr(key))
+                    self.report.problems.append(Problem(number, column, problem))
                 return firm
-        self.report.problems.append(Problem(number, "firm", "the firm is missing"))
+        self.report.problems.append(Problem(number, "firm", _("the firm is missing")))
         return None
 
     def _wave(self, number: int, cells: dict) -> Wave | None:
         code = cells.get("wave", "")
         wave = self.waves.get(code) if code else self.default_wave
         if wave is None:
-            self.report.problems.append(Problem(number, "wave", f"no wave {code!r} in {self.questionnaire.code}"))
+            self.report.problems.append(Problem(number, "wave", _("no wave {wave} in {code}").format(
+                wave=repr(code), code=self.questionnaire.code)))
         elif self.default_wave and wave != self.default_wave:
-            self.report.problems.append(Problem(number, "wave", f"the row is for wave {code!r}, "
-                                                                f"the import for {self.default_wave.code!r}"))
+            problem = _("the row is for wave {row}, the import for {wave}").format(
+                row=repr(code), wave=repr(self.default_wave.code))
+            self.report.problems.append(Problem(number, "wave", problem))
             return None
         elif cells.get("version", "") not in ("", str(wave.version.number)):
-            self.report.problems.append(Problem(number, "version", f"wave {wave.code} uses version "
-                                                                   f"{wave.version.number}"))
+            problem = _("wave {wave} uses version {number}").format(wave=wave.code, number=wave.version.number)
+            self.report.problems.append(Problem(number, "version", problem))
             return None
         return wave
 
@@ -163,18 +170,20 @@ class _Importer:
         problems = self.report.problems
         status = cells.get("status", "")
         if status not in ("", Response.Status.SUBMITTED):
-            problems.append(Problem(number, "status", f"only submitted responses can be imported, not {status!r}"))
+            problem = _("only submitted responses can be imported, not {status}").format(status=repr(status))
+            problems.append(Problem(number, "status", problem))
             return None
         language = cells.get("language", "") or ""
         if wave is not None and language and language not in (wave.version.languages or ["en"]):
-            problems.append(Problem(number, "language", f"{language!r} is not a language of this questionnaire"))
+            problem = _("{language} is not a language of this questionnaire").format(language=repr(language))
+            problems.append(Problem(number, "language", problem))
             return None
         moments = []
         for column in ("started_at", "submitted_at"):
             try:
                 moments.append(_moment(cells.get(column, "")))
             except ValueError:
-                problems.append(Problem(number, column, "not a date and time (YYYY-MM-DD HH:MM:SS, UTC)"))
+                problems.append(Problem(number, column, _("not a date and time (YYYY-MM-DD HH:MM:SS, UTC)")))
                 return None
         return (language, *moments)
 
@@ -226,7 +235,8 @@ def _check_size(stream: BinaryIO) -> None:
     size = stream.seek(0, io.SEEK_END)
     stream.seek(0)
     if size > limit:
-        raise ImportFileError(f"the file has {size / 1e6:.0f} MB; at most {limit / 1e6:.0f} MB can be imported")
+        raise ImportFileError(_("the file has {size} MB; at most {limit} MB can be imported").format(
+            size=f"{size / 1e6:.0f}", limit=f"{limit / 1e6:.0f}"))
 
 
 def _wave_option(questionnaire: Questionnaire, code: str | None) -> Wave | None:
@@ -234,7 +244,7 @@ def _wave_option(questionnaire: Questionnaire, code: str | None) -> Wave | None:
         return None
     wave = questionnaire.waves.select_related("version").filter(code=code).first()
     if wave is None:
-        raise ImportFileError(f"no wave {code!r} in {questionnaire.code}")
+        raise ImportFileError(_("no wave {wave} in {code}").format(wave=repr(code), code=questionnaire.code))
     return wave
 
 
@@ -244,8 +254,8 @@ def _records(header: list[str], rows: list[tuple[int, list[str]]],
     width = len(header)
     for number, row in rows:
         if len(row) != width:
-            report.problems.append(Problem(number, "", f"has {len(row)} cells, the header has {width}: "
-                                                       "truncated or damaged file"))
+            report.problems.append(Problem(number, "", _("has {cells} cells, the header has {width}: truncated or "
+                                                         "damaged file").format(cells=len(row), width=width)))
             out.append((number, None))
             continue
         out.append((number, dict(zip(header, row, strict=True))))
@@ -267,8 +277,9 @@ def _may_write(row: _Row, response: Response | None, report: ImportReport) -> bo
     if response is None or _unchanged(response, row) or response.status != Response.Status.SUBMITTED \
             or response.mode == Response.Mode.IMPORT:
         return True
-    report.problems.append(Problem(row.number, "firm", f"this firm already submitted wave {row.wave.code} "
-                                                       f"({response.mode}) with other answers; not overwritten"))
+    report.problems.append(Problem(row.number, "firm", _("this firm already submitted wave {wave} ({mode}) with other "
+                                                         "answers; not overwritten").format(wave=row.wave.code,
+                                                                                            mode=response.mode)))
     return False
 
 
