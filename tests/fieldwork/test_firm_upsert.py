@@ -69,3 +69,23 @@ def test_growing_the_register_twice_adds_firms_without_duplicate_ids_or_pseudony
     assert len({f[0] for f in firms}) == 700 and len({f[1] for f in firms}) == 700
     assert {f[2] for f in firms if f[0] < "IT000000200"} == {10}
     assert {f[2] for f in firms if f[0] >= "IT000000200"} == {11}
+
+
+@pytest.mark.parametrize("address", ["info@perez.example", "a.b+c_d-e@mail.pec.it", "x@sub-1.example.co.uk"])
+def test_the_plain_address_shortcut_accepts_only_what_djangos_validator_accepts(address):
+    from django.core.validators import validate_email
+
+    from surveys.fieldwork.population import _PLAIN_EMAIL
+
+    assert _PLAIN_EMAIL.fullmatch(address)
+    validate_email(address)
+
+
+@pytest.mark.parametrize("address", ["a..b@example.com", "a@-x.example", "a@example", "@example.com", "a@b.c"])
+def test_addresses_outside_the_shortcut_still_meet_djangos_validator(address):
+    from django.core.exceptions import ValidationError
+
+    from surveys.fieldwork.population import _email
+
+    with pytest.raises(ValidationError):
+        _email(address)
