@@ -89,7 +89,7 @@ def _read_csv(text: str, used: str) -> Table:
         if not any(header):
             raise ImportFileError("The file is empty or has no header row.")
         # record numbers, not physical lines: a cell with a line break is still one spreadsheet row
-        rows = [(n, cells) for n, cells in enumerate(reader, start=2) if any(c.strip() for c in cells)]
+        rows = [(n, cells) for n, cells in enumerate(reader, start=2) if "".join(cells).strip()]
     except csv.Error as exc:
         raise ImportFileError(f"malformed CSV near line {reader.line_num}: {exc} (truncated or not a CSV file?)")
     return Table(header, rows, used, delimiter)
