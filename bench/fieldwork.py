@@ -143,21 +143,22 @@ def imports(args, wave) -> None:
             figure_print(f"fieldwork: XLSX import {args.rows:,} firms", seconds, "s", floor, "report", True)
 
 
-def draws(wave) -> None:
+def draws(wave, rows: int) -> None:
     from figures import figure_print
 
     from surveys.fieldwork.sampling import sample_draw
 
+    size = max(5000, rows // 40)  # a million firms have about 6,000 of 250+ employees, all taken
     design = {"filters": {"turnover__gt": "1000000"}, "strata_fields": ["district", "size_class"],
               "take_all": {"employees__gte": 250}, "seed": 2016}
     for name, extra in (("proportional", {}), ("neyman", {"allocation": "neyman", "neyman_variable": "turnover"})):
         floor = floor_select()
-        sample, seconds = timed(f"draw a {name} sample n=5,000 (district x size class, take-all 250+)",
+        sample, seconds = timed(f"draw a {name} sample n={size:,} (district x size class, take-all 250+)",
                                 lambda name=name, extra=extra: sample_draw(
-                                    wave=wave, name=f"{name}-{time.time():.0f}", size=5000, **design, **extra))
+                                    wave=wave, name=f"{name}-{time.time():.0f}", size=size, **design, **extra))
         print(f"  N={sample.population_size:,}, strata={sample.strata.count()}, "
               f"selected={sample.selections.count():,}")
-        figure_print(f"fieldwork: {name} sample draw n=5,000", seconds, "s", floor, "report", True)
+        figure_print(f"fieldwork: {name} sample draw n={size:,}", seconds, "s", floor, "report", True)
 
 
 def main() -> None:
@@ -186,7 +187,7 @@ def main() -> None:
         print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
         imports(args, wave)
         print(f"firms in the register: {Firm.objects.count():,}")
-        draws(wave)
+        draws(wave, Firm.objects.count())
     finally:
         if names is not None:
             teardown_databases(names, verbosity=0)
