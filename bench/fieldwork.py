@@ -109,7 +109,7 @@ def next_identifier() -> int:
 
 
 def imports(args, wave) -> None:
-    from figures import figure_print
+    from figures import cpu_seconds, figure_print
 
     from surveys.fieldwork.population import population_check, population_import
 
@@ -119,11 +119,19 @@ def imports(args, wave) -> None:
         start = next_identifier()
         timed(f"write {args.rows:,}-row CSV from tax id {start} (not part of the import)",
               lambda: write_csv(path, args.rows, start))
+        floor_cpu = cpu_seconds()
         floor = floor_copy(path)
+        floor_cpu = cpu_seconds() - floor_cpu
+        cpu = cpu_seconds()
         report, seconds = timed(f"import {args.rows:,} new firms (CSV)", lambda: population_import(path=path))
+        cpu = cpu_seconds() - cpu
         assert report.applied and report.created == args.rows, report.lines()
         figure_print(f"fieldwork: import {args.rows:,} new firms", seconds, "s", floor,
                      f"<={target:.0f} s ({TARGET_SECONDS_PER_MILLION} s per 1M)", seconds <= target)
+        # On a shared machine the wall time is mostly waiting for a core: the CPU seconds of this
+        # process and its PostgreSQL backend are what the import takes on an idle one.
+        figure_print(f"fieldwork: import {args.rows:,} new firms, CPU seconds (client + PostgreSQL backend)", cpu,
+                     "s", floor_cpu, f"<={target:.0f} s", cpu <= target)
         # Where the import's time goes: reading and checking alone (nothing written), the rest is the upsert.
         _, check = timed(f"check the same file only ({args.rows:,} rows, nothing written)",
                          lambda: population_check(path=path))

@@ -9,6 +9,7 @@ as fast as the floor and the ratio moves much less than the seconds when the mac
 from __future__ import annotations
 
 import json
+import os
 
 LOWER_IS_BETTER = {"s", "ms", "count", "MB"}
 
@@ -45,3 +46,22 @@ if __name__ == "__main__":  # make bench: python bench/figures.py --ensure-datab
 
     if sys.argv[1:2] == ["--ensure-database"] and sys.argv[2].startswith("postgres"):
         database_ensure(sys.argv[2])
+
+
+def cpu_seconds() -> float:
+    """CPU seconds used so far by this process and by its PostgreSQL backend (read from /proc when the
+    server runs on this machine): what a run would take on an idle machine, whatever else is running."""
+    import time as _time
+
+    from django.db import connection
+
+    total = _time.process_time()
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        try:
+            with open(f"/proc/{connection.connection.info.backend_pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass  # another machine's server: this process only
+    return total
