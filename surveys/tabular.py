@@ -78,6 +78,9 @@ def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
 
 
 def _read_csv(text: str, used: str) -> Table:
+    if "\x00" in text:  # past the first 4 KB sniffed for binary files; PostgreSQL refuses NUL in text
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFileError(f"line {line}: the file contains a NUL character, which no text cell may hold.")
     first_line = text[:20000].split("\n", 1)[0]
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter

@@ -89,3 +89,13 @@ def test_addresses_outside_the_shortcut_still_meet_djangos_validator(address):
 
     with pytest.raises(ValidationError):
         _email(address)
+
+
+def test_a_nul_character_deep_in_a_large_file_is_refused_with_its_line(tmp_path):
+    path = register(tmp_path, range(300))
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    lines[250] = lines[250].replace("Impresa", "Imp\x00resa")
+    path.write_text("".join(lines), encoding="utf-8")
+    report = population_import(path=path)
+    assert report.file_errors == ["line 251: the file contains a NUL character, which no text cell may hold."]
+    assert not report.applied and Firm.objects.count() == 0
