@@ -50,6 +50,7 @@ def _copy_upsert(records: dict[str, dict]) -> tuple[int, int]:
 
 def _stage(cursor, records: dict[str, dict]) -> None:
     types = ", ".join(f"{c} {_NUMERIC.get(c, 'text')}" for c in COLUMNS)
+    cursor.execute("DROP TABLE IF EXISTS firm_stage")  # left by an earlier call rolled back to a savepoint
     # No key on the staging table: the check already refused duplicate identifiers, and an index would
     # make the COPY twice as slow.
     cursor.execute(f"CREATE TEMP TABLE firm_stage (identifier text, pseudonym text, {types}, "
