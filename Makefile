@@ -69,8 +69,22 @@ test-pg: setup services
 services:
 	@bash .ci/services
 
+# Every script in bench/ on PostgreSQL + Redis (DATABASE_URL/REDIS_URL if set, else a `bench` database it
+# creates and Redis database 5), then one table of every figure beside its floor (bench/summary.py).
+# A failing script does not stop the others; make fails at the end. Sizes: docs/running.md#benchmarks.
+BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/bench)
+BENCH_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/5)
+BENCH_LOG ?= bench/out/bench.log
+BENCH_SCRIPTS ?= $(filter-out bench/figures.py bench/summary.py,$(wildcard bench/*.py))
+
 bench: setup
-	@for script in bench/*.py; do echo "== $$script"; PYTHONPATH=. $(PY) $$script || exit 1; done
+	@mkdir -p $(dir $(BENCH_LOG)); : > $(BENCH_LOG); failed=""; \
+	export DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) PYTHONPATH=.; \
+	$(PY) bench/figures.py --ensure-database "$$DATABASE_URL" || exit 1; \
+	for script in $(BENCH_SCRIPTS); do echo "== $$script" | tee -a $(BENCH_LOG); \
+		$(PY) $$script 2>&1 | tee -a $(BENCH_LOG); [ $${PIPESTATUS[0]} -eq 0 ] || failed="$$failed $$script"; done; \
+	echo; $(PY) bench/summary.py $(BENCH_LOG); \
+	if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi
 
 # Production (docs/running.md#production): settings from the environment; SECRET_KEY and TOKEN_KEYS
 # must be set, PostgreSQL and Redis must be up. One process group: Ctrl-C stops all three.

@@ -5,7 +5,10 @@ bench/out/ for SQLite), then pages through `GET /api/v1/questionnaires/<code>/re
 analyst's token (HTTP through Django's test client, JSON rendering included) and prints the
 responses per second and the p50/p95 time of one page (after one warm-up request).
 
-    .venv/bin/python bench/api_feed.py [--responses 5000] [--limit 1000]
+    .venv/bin/python bench/api_feed.py [--responses 3000] [--limit 1000]
+
+Floor, same run: the same pages read by keyset SQL straight from the response table and dumped as
+JSON, with no API, token, serializer or renderer.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 INSTRUMENT = "basque-digital-2019"
@@ -25,9 +29,34 @@ INSTRUMENT = "basque-digital-2019"
 
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--responses", type=int, default=5000)
+    parser.add_argument("--responses", type=int, default=3000)
     parser.add_argument("--limit", type=int, default=1000)
     return parser.parse_args()
+
+
+def floor_read(limit: int) -> tuple[float, list[float]]:
+    """The floor: the same pages by keyset SQL on the response table (id, status, answers, derived,
+    timestamps), each page turned into a JSON document, with no API, token or serializer."""
+    import json
+
+    from django.db import connection
+
+    pages, position = [], (-1, 0)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        while True:
+            t0 = time.perf_counter()
+            cursor.execute("SELECT id, change_seq, status, answers, derived, started_at, submitted_at FROM "
+                           "surveys_response WHERE (change_seq > %s OR (change_seq = %s AND id > %s)) "
+                           "ORDER BY change_seq, id LIMIT %s", [position[0], position[0], position[1], limit])
+            rows = cursor.fetchall()
+            json.dumps([{"id": r[0], "status": r[2], "answers": r[3], "derived": r[4], "started_at": str(r[5]),
+                         "submitted_at": str(r[6])} for r in rows])
+            pages.append(time.perf_counter() - t0)
+            if len(rows) < limit:
+                break
+            position = (rows[-1][1], rows[-1][0])
+    return time.perf_counter() - started, pages
 
 
 def main() -> None:
@@ -38,10 +67,8 @@ def main() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test.utils import setup_test_environment
-    from rest_framework.test import APIClient
-
-    sys.path.insert(0, str(ROOT / "bench"))
     from page_save import bench_database
+    from rest_framework.test import APIClient
 
     from surveys.accounts.roles import ANALYST, role_assign, roles_install
     from surveys.answering.generate import responses_generate
@@ -77,9 +104,16 @@ def main() -> None:
             break
     elapsed = time.perf_counter() - total
     q = statistics.quantiles(pages, n=20) if len(pages) > 1 else pages * 19
+    floor_seconds, floor_pages = floor_read(args.limit)
     print("pages (ms):", [round(p * 1000) for p in pages])
     print(f"read {seen} responses in {len(pages)} pages of {args.limit}: {elapsed:.2f} s, {seen / elapsed:.0f} "
           f"responses/s; page p50 {statistics.median(pages) * 1000:.0f} ms, p95 {q[18] * 1000:.0f} ms")
+    from figures import figure_print
+
+    fq = statistics.quantiles(floor_pages, n=20) if len(floor_pages) > 1 else floor_pages * 19
+    figure_print(f"api feed: {seen:,} responses, pages of {args.limit}", seen / elapsed, "responses/s",
+                 seen / floor_seconds, "report", True)
+    figure_print("api feed: page p95", q[18] * 1000, "ms", fq[18] * 1000, "report", True)
 
 
 if __name__ == "__main__":

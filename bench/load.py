@@ -34,8 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 CODE, ITEM = "basque-digital-2019", "B1"
-TARGET_SAVES, TARGET_P95_MS = 100, 300
+TARGET_SAVES, TARGET_P95_MS, TARGET_RATIO = 100, 300, 0.10
 SECRET = "bench-load-" + "x" * 40
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _REVISION = re.compile(r'name="page_revision" value="(\d+)"')
@@ -45,7 +46,7 @@ def scratch_url(base: str) -> str:
     import psycopg
 
     name = base.rsplit("/", 1)[1] + "_bench_load"
-    with psycopg.connect(base, autocommit=True) as conn:
+    with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
     return base.rsplit("/", 1)[0] + "/" + name
@@ -238,6 +239,26 @@ def verify(url: str, stats: Stats, tokens: list[str], floor_stats: Stats) -> lis
     return problems
 
 
+def figures(platform: dict, floor: dict, problems: list[str], respondents: int) -> None:
+    """The BENCH lines (bench/figures.py): saves/s and the latency of each request type beside the floor's."""
+    from figures import figure_print
+
+    rate = platform["saves_per_s"]
+    # The issue's target: 100 saves/s on a quiet machine, which is 10% of the floor measured in the same run.
+    enough = rate >= TARGET_SAVES or rate >= TARGET_RATIO * floor["saves_per_s"]
+    figure_print(f"load: page saves at {respondents} respondents (GET, POST, redirect)", rate, "saves/s",
+                 floor["saves_per_s"], f">={TARGET_SAVES} saves/s or >={TARGET_RATIO} of the floor", enough)
+    none = (0, 0.0, 0.0, 0.0)
+    for kind, cut, name in (("POST save", 2, "p95"), ("POST save", 1, "p50"), ("POST save", 3, "p99"),
+                            ("GET page", 2, "p95"), ("GET next", 2, "p95")):
+        value, base = platform.get(kind, none)[cut], floor.get(kind, none)[cut]
+        target = f"<={TARGET_P95_MS} ms" if (kind, name) == ("POST save", "p95") else "report"
+        ok = value <= TARGET_P95_MS if target != "report" else True
+        figure_print(f"load: {kind} {name}", value, "ms", base, target, ok)
+    errors = sum(platform["errors"].values()) + len(problems)
+    figure_print("load: errors and unstored saves", errors, "count", sum(floor["errors"].values()), "=0", errors == 0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--respondents", type=int, default=50)
@@ -290,6 +311,7 @@ def main() -> None:
     print(f"saves/s   platform {platform['saves_per_s']:.1f}   floor {floor['saves_per_s']:.1f}   ratio {ratio:.3f}"
           f"   (target >= {TARGET_SAVES}/s and POST p95 <= {TARGET_P95_MS} ms: {verdict})")
     print("every acknowledged save stored: " + ("yes" if not problems else "NO\n  " + "\n  ".join(problems[:10])))
+    figures(platform, floor, problems, args.respondents)
     if problems:
         raise SystemExit(1)
 

@@ -78,6 +78,9 @@ def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
 
 
 def _read_csv(text: str, used: str) -> Table:
+    if "\x00" in text:  # past the first 4 KB sniffed for binary files; PostgreSQL refuses NUL in text
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFileError(f"line {line}: the file contains a NUL character, which no text cell may hold.")
     first_line = text[:20000].split("\n", 1)[0]
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
@@ -89,7 +92,7 @@ def _read_csv(text: str, used: str) -> Table:
         if not any(header):
             raise ImportFileError("The file is empty or has no header row.")
         # record numbers, not physical lines: a cell with a line break is still one spreadsheet row
-        rows = [(n, cells) for n, cells in enumerate(reader, start=2) if any(c.strip() for c in cells)]
+        rows = [(n, cells) for n, cells in enumerate(reader, start=2) if "".join(cells).strip()]
     except csv.Error as exc:
         raise ImportFileError(f"malformed CSV near line {reader.line_num}: {exc} (truncated or not a CSV file?)")
     return Table(header, rows, used, delimiter)
@@ -157,14 +160,18 @@ def decimal_mark(values: list, default: str) -> str:
     return default
 
 
+_NOT_DIGITS = re.compile(r"[\s\u00a0'€]|EUR", flags=re.IGNORECASE)  # compiled once: a register has a million cells
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
+
+
 def parse_number(value, mark: str) -> Decimal:
     """A number written with `mark` as decimal mark and the other one (or spaces) grouping thousands."""
     if isinstance(value, int | float | Decimal):
         return Decimal(str(value))
-    s = re.sub(r"[\s\u00a0'€]|EUR", "", str(value), flags=re.IGNORECASE)
+    s = _NOT_DIGITS.sub("", str(value))
     grouping = "." if mark == "," else ","
     s = s.replace(grouping, "").replace(mark, ".")
-    if not re.fullmatch(r"[-+]?\d+(\.\d+)?", s):
+    if not _PLAIN_NUMBER.fullmatch(s):
         raise ValueError("not a number")
     return Decimal(s)
 

@@ -116,7 +116,7 @@ def test_pseudonyms_carry_64_random_bits_and_an_import_retries_a_collision(monke
     assert len(new_pseudonym()) == 17 and int(new_pseudonym()[1:], 16) >= 0
     Firm.objects.create(identifier="EXISTING", name="Existing", pseudonym="FTAKEN")
     draws = iter(["FTAKEN", "FTAKEN", "FFRESH1", "FFRESH2"])
-    monkeypatch.setattr("surveys.fieldwork.population.new_pseudonym", lambda: next(draws))
+    monkeypatch.setattr("surveys.fieldwork.firm_upsert.new_pseudonym", lambda: next(draws))
     records = {"NEW1": {"identifier": "NEW1", "name": "One", "attributes": {}},
                "NEW2": {"identifier": "NEW2", "name": "Two", "attributes": {}}}
     assert firms_upsert(records=records) == (2, 0)
