@@ -1,0 +1,70 @@
+"""The recompute reads only the columns its reports need, as compact types, and holds a bounded
+number of arrays: the results are exactly those computed from every column as nullable types."""
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from analytics.models import ResultSet
+from analytics.reports import engine
+from analytics.results import selectors
+from analytics.results.payloads import payload_columns, result_payloads
+from analytics.results.services import result_set_for, result_sets_ensure, results_recompute
+from surveys.answering.generate import responses_generate
+from surveys.answering.readmodel import readmodel_frame, table_name
+from tests.analytics.conftest import load_instrument
+
+CODES = ["italian-districts-2016", "basque-digital-2019", "backshoring-interview"]
+
+
+def _full_frame(questionnaire):
+    """The frame before pruning: every column of the submitted rows, as nullable 64-bit types."""
+    return readmodel_frame(questionnaire, where="status = %s", params=["submitted"])
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_pruned_compact_frame_gives_the_results_of_every_column(db, code, monkeypatch):
+    questionnaire = load_instrument(code)
+    responses_generate(questionnaire=questionnaire, count=40, seed=3)
+    result_sets_ensure(questionnaire=questionnaire)
+    sets = list(ResultSet.objects.filter(questionnaire=questionnaire))
+    columns = payload_columns(questionnaire=questionnaire, result_sets=sets)
+    everything = _full_frame(questionnaire)
+    assert set(columns) < set(everything.columns)  # something is left in the database
+    assert not {"updated_at", "started_at", "status"} & set(columns)
+    expected = result_payloads(questionnaire=questionnaire, frame=everything, result_sets=sets)
+
+    pruned = selectors.results_read(questionnaire=questionnaire, columns=columns, where="status = %s",
+                                    params=["submitted"])
+    assert list(pruned.columns) == columns and len(pruned) == len(everything) == 40
+    assert all(pruned[c].dtype.itemsize == 1 for c in columns if c not in selectors.IDENTIFIERS
+               and str(pruned[c].dtype) == "int8")
+    monkeypatch.setattr(engine, "MAX_HELD_ARRAYS", 2)  # arrays dropped and converted again
+    assert result_payloads(questionnaire=questionnaire, frame=pruned, result_sets=sets) == expected
+
+
+def test_analyst_views_read_their_filter_and_grouping_columns(db):
+    questionnaire = load_instrument("basque-digital-2019")
+    responses_generate(questionnaire=questionnaire, count=30, seed=4)
+    view = result_set_for(questionnaire=questionnaire, filters={"BA1": ["1", "2"]}, group="BA2")
+    columns = payload_columns(questionnaire=questionnaire, result_sets=[view])
+    assert {"BA1", "BA2", "mode", "wave_id"} <= set(columns)
+    assert results_recompute(questionnaire_id=questionnaire.pk, force=True) == "ok"
+    view.refresh_from_db()
+    expected = result_payloads(questionnaire=questionnaire, frame=_full_frame(questionnaire), result_sets=[view])
+    assert view.payload == expected[view.pk]
+
+
+def test_empty_int_cells_stay_empty_and_whole(db):
+    """A whole number column with empty cells is nullable Int64 (its text is '3', not '3.0', as a
+    stratum label), one without as a small integer type."""
+    questionnaire = load_instrument("basque-digital-2019")
+    responses_generate(questionnaire=questionnaire, count=5, seed=5)
+    table = table_name(questionnaire.code)
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE "{table}" SET "BA1" = NULL '
+                       f'WHERE response_id = (SELECT MIN(response_id) FROM "{table}")')
+    frame = selectors.results_read(questionnaire=questionnaire, columns=["response_id", "BA1", "BA2"])
+    assert str(frame["BA1"].dtype) == "Int64" and frame["BA1"].isna().sum() == 1
+    assert frame["BA1"].astype("string").dropna().str.contains(".", regex=False).sum() == 0
+    assert str(frame["BA2"].dtype).startswith("int") and str(frame["response_id"].dtype) == "int64"
