@@ -5,11 +5,11 @@ measured in the same run, with each process's peak memory; import 10,000 rows.
     # constant memory: the same at a million responses (the floor is skipped above --floor-max rows)
     .venv/bin/python bench/export.py --responses 1000000 --no-import
 
-Runs on a scratch database `<name>_bench_export_<responses>` on the server of DATABASE_URL, kept
-between runs (--fresh drops it first). Data: 2,000 responses made by `responses_generate` (real
-firms, invitations, answers through validate_all), then their read-model rows copied in SQL with
-new ids, each copy with a firm of its own (bench/scale.py). The exports read only the read model
-and the firms, so the copies cost what real responses would.
+Runs on a scratch database `<name>_bench_scale_<responses>` on the server of DATABASE_URL (shared
+with bench/recompute.py), kept between runs (--fresh drops it first). Data: 2,000 responses made
+by `responses_generate` (real firms, invitations, answers through validate_all), then their
+read-model rows copied in SQL with new ids, each copy with a firm of its own (bench/scale.py).
+The exports read only the read model and the firms, so the copies cost what real responses would.
 
 Each export runs as a user runs it: `manage.py export_responses` in a fresh process, process start
 included; seconds are its wall time, peak its maximum resident memory (getrusage of the child).
@@ -181,7 +181,7 @@ def main() -> None:
     if not args.database_url.startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
     load = f"{os.getloadavg()[0]:.1f}"
-    url = scale.scratch_database(args.database_url, f"export_{args.rows}", fresh=args.fresh)
+    url = scale.scratch_database(args.database_url, f"scale_{args.rows}", fresh=args.fresh)
     setup_django(url)
     populate(args.rows)
     with_floor = args.rows <= args.floor_max
