@@ -68,3 +68,40 @@ def test_empty_int_cells_stay_empty_and_whole(db):
     assert str(frame["BA1"].dtype) == "Int64" and frame["BA1"].isna().sum() == 1
     assert frame["BA1"].astype("string").dropna().str.contains(".", regex=False).sum() == 0
     assert str(frame["BA2"].dtype).startswith("int") and str(frame["response_id"].dtype) == "int64"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the incremental read is used on PostgreSQL only")
+def test_the_post_submit_run_gives_the_result_of_a_full_recompute(db):
+    """After a submission the worker refreshes its frame with the changed rows only (pruned, compact):
+    the stored result is the one a forced full read computes."""
+    from surveys.answering.readmodel import readmodel_upsert
+    from surveys.answering.saves import response_submit
+    from surveys.models import Response
+
+    questionnaire = load_instrument("basque-digital-2019")
+    responses_generate(questionnaire=questionnaire, count=30, seed=8)
+    assert results_recompute(questionnaire_id=questionnaire.pk) == "ok"
+    key = (connection.settings_dict["NAME"], questionnaire.pk)
+    assert key in selectors._FRAMES  # the worker keeps the frame for the next run
+    # a submission (and an edit of an older row whose code widens a column: int8 -> int16)
+    responses_generate(questionnaire=questionnaire, count=1, seed=9)
+    latest = Response.objects.filter(version__questionnaire=questionnaire).order_by("-pk").first()
+    latest.status = Response.Status.STARTED
+    latest.save()
+    readmodel_upsert([latest], questionnaire)
+    response_submit(response_id=latest.pk)
+    table = table_name(questionnaire.code)
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE "{table}" SET "BA2" = 300, updated_at = NOW() '
+                       f'WHERE response_id = (SELECT MIN(response_id) FROM "{table}")')
+    cached = selectors._FRAMES[key][0]
+    assert results_recompute(questionnaire_id=questionnaire.pk) == "ok"
+    assert selectors._FRAMES[key][0] is not cached and len(selectors._FRAMES[key][0]) == 31
+    incremental = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL).payload
+    assert incremental["n"] == 31
+    assert results_recompute(questionnaire_id=questionnaire.pk, force=True) == "ok"
+    full = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL).payload
+    assert incremental == full
+    main = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL)
+    expected = result_payloads(questionnaire=questionnaire, frame=_full_frame(questionnaire), result_sets=[main])
+    assert full == expected[main.pk]
