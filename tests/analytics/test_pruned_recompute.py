@@ -105,3 +105,13 @@ def test_the_post_submit_run_gives_the_result_of_a_full_recompute(db):
     main = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL)
     expected = result_payloads(questionnaire=questionnaire, frame=_full_frame(questionnaire), result_sets=[main])
     assert full == expected[main.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL index")
+def test_the_read_model_has_the_index_of_the_post_submit_reads(db):
+    questionnaire = load_instrument("basque-digital-2019")
+    selectors.results_summary(questionnaire=questionnaire)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table_name(questionnaire.code)])
+        definitions = " ".join(row[0] for row in cursor.fetchall())
+    assert "(status, updated_at) INCLUDE (response_id)" in definitions
