@@ -86,9 +86,10 @@ def grow(code: str, target: int) -> int:
     the table holds `target` submitted rows; returns the count. Each step is one SQL statement."""
     from django.db import connection, transaction
 
-    from surveys.answering.readmodel import table_name
-    from surveys.models import Firm
+    from surveys.answering.readmodel import readmodel_ensure, table_name
+    from surveys.models import Firm, Questionnaire
 
+    readmodel_ensure(Questionnaire.objects.get(code=code))  # its indexes too, before anything is timed
     table, firms = table_name(code), Firm._meta.db_table
     with connection.cursor() as cursor:
         columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
