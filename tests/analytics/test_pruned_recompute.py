@@ -126,3 +126,17 @@ def test_the_read_model_has_the_index_of_the_post_submit_reads(db):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table_name(questionnaire.code)])
         definitions = " ".join(row[0] for row in cursor.fetchall())
     assert "(status, updated_at) INCLUDE (response_id)" in definitions
+
+
+def test_category_positions_by_comparison_are_those_of_the_binary_search(monkeypatch):
+    import numpy as np
+
+    from analytics.stats import computations
+
+    rng = np.random.default_rng(3)
+    values = rng.choice([1, 2, 3, 5, 8, -7, -8, -9, 99, np.nan], size=5000).astype(float)
+    for categories in ([1.0, 2.0, 3.0, 5.0, 8.0], [8.0, -7.0, 3.0], [2.0], list(map(float, range(20)))):
+        fast = computations._positions(values, categories)
+        monkeypatch.setattr(computations, "FEW_CATEGORIES", 0)
+        assert (fast == computations._positions(values, categories)).all()
+        monkeypatch.undo()
