@@ -1,20 +1,26 @@
-"""Benchmark: export 100,000 responses of instrument B in every format, beside the floor; import 10,000 rows.
+"""Benchmark: export the responses of instrument B in every format as a user runs it, beside the floor
+measured in the same run, with each process's peak memory; import 10,000 rows.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/export.py [--rows 100000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/export.py [--responses 100000]
+    # constant memory: the same at a million responses (the floor is skipped above --floor-max rows)
+    .venv/bin/python bench/export.py --responses 1000000 --no-import
 
-Runs on a scratch database `<name>_bench_export` (dropped and recreated on the server of
-DATABASE_URL). Data: 2,000 responses made by `surveys.answering.generate.responses_generate` (real
-firms, invitations, answers through validate_all), then their read-model rows replicated to --rows
-with COPY, each replica with a firm of its own (so every row has a real pseudonym). The exports
-read only the read model and the firms, so the replicas cost what real responses would.
+Runs on a scratch database `<name>_bench_scale_<responses>` on the server of DATABASE_URL (shared
+with bench/recompute.py), kept between runs (--fresh drops it first). Data: 2,000 responses made
+by `responses_generate` (real firms, invitations, answers through validate_all), then their
+read-model rows copied in SQL with new ids, each copy with a firm of its own (bench/scale.py).
+The exports read only the read model and the firms, so the copies cost what real responses would.
 
 Each export runs as a user runs it: `manage.py export_responses` in a fresh process, process start
-included; seconds are its wall time, peak its maximum resident memory. The floor of each format
-runs the same way in the same run: a bare script (psycopg + pyarrow, no Django) that COPYs the same
-read-model rows as CSV text, parses them with pyarrow and writes them with the same library (pyarrow
-for CSV and Parquet, pyreadstat for SPSS and Stata) without labels, pseudonyms or cleaning.
+included; seconds are its wall time, peak its maximum resident memory (getrusage of the child).
+The floor of each format runs the same way in the same run: a bare script (psycopg + pyarrow, no
+Django) that COPYs the same read-model rows as CSV text, parses them with pyarrow and writes them
+with the same library (pyarrow for CSV and Parquet, pyreadstat for SPSS and Stata) without labels,
+pseudonyms or cleaning. Targets: at most twice the floor; under 1 GB peak at any size.
 The import re-reads 10,000 rows of the CSV export whose firms have no response yet, so each row is
 validated and created.
+
+Every figure is also printed as one line `BENCH {json}` (figure, value, unit, floor, ratio, target, ok).
 """
 from __future__ import annotations
 
@@ -31,62 +37,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import scale  # noqa: E402
+
 CODE = "basque-digital-2019"
 TARGET_RATIO = 2.0  # an export may cost at most twice its floor
-MEMORY_MB = 1024
+MEMORY_MB = 1024  # at any number of responses
 SEED_RESPONSES = 2000
 IMPORT_ROWS = 10_000
 
 
 def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-
-
-def scratch_url(base: str) -> str:
-    import psycopg
-
-    with psycopg.connect(base, autocommit=True) as conn:
-        name = base.rsplit("/", 1)[1] + "_bench_export"  # per server database: parallel runs do not clobber each other
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return base.rsplit("/", 1)[0] + "/" + name
+    scale.setup_django(database_url)
 
 
 def populate(rows: int) -> None:
-    from django.core.management import call_command
-    from django.db import connection
+    scale.seed(CODE, SEED_RESPONSES)
+    scale.grow(CODE, rows)
 
-    from surveys.answering.generate import responses_generate
-    from surveys.answering.readmodel import table_name
-    from surveys.models import Firm, Questionnaire
-    from surveys.questionnaire.definitions import instruments_load
 
-    call_command("migrate", verbosity=0)
-    instruments_load()
-    questionnaire = Questionnaire.objects.get(code=CODE)
-    started = time.perf_counter()
-    responses_generate(questionnaire=questionnaire, count=SEED_RESPONSES, seed=2026)
-    print(f"generated {SEED_RESPONSES} responses in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    extra = rows - SEED_RESPONSES
-    firms = Firm.objects.bulk_create([Firm(identifier=f"BENCH-{n}", name=f"Bench firm {n}") for n in range(extra)],
-                                     batch_size=5000)
-    table = table_name(CODE)
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT * FROM "{table}" ORDER BY response_id')
-        names = [c.name for c in cursor.description]
-        seeds = cursor.fetchall()
-        firm_at, id_at = names.index("firm_id"), names.index("response_id")
-        with cursor.copy(f'COPY "{table}" ({", ".join(chr(34) + n + chr(34) for n in names)}) FROM STDIN') as copy:
-            for n, firm in enumerate(firms):
-                row = list(seeds[n % len(seeds)])
-                row[id_at], row[firm_at] = 10_000_000 + n, firm.pk
-                copy.write_row(row)
-    print(f"replicated to {rows} read-model rows (+{extra} firms) in {time.perf_counter() - started:.1f} s")
+def bench_line(figure: str, value: float, unit: str, target: str, ok: bool, floor: float | None = None) -> None:
+    ratio = round(value / floor, 2) if floor else None
+    print("BENCH " + json.dumps({"figure": figure, "value": value, "unit": unit, "floor": floor, "ratio": ratio,
+                                 "target": target, "ok": ok}))
 
 
 FLOOR = r"""
@@ -123,16 +95,20 @@ def timed_process(command: list[str], env: dict | None = None) -> dict:
     return {"seconds": round(seconds, 2), "peak_mb": round(float(peak)), "out": "\n".join(lines)}
 
 
-def run_format(fmt: str, url: str, work: Path) -> dict:
+def run_format(fmt: str, url: str, work: Path, with_floor: bool) -> dict:
     from surveys.answering.readmodel import table_name
 
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
     out = work / f"export.{fmt}"
     export = timed_process([sys.executable, "-c", _EXPORT, fmt, str(out)], env=env)
-    floor = timed_process([sys.executable, "-c", FLOOR, url, table_name(CODE), fmt, str(work / f"floor.{fmt}")])
-    return {"format": fmt, "rows": int(export["out"].split()[0]), "seconds": export["seconds"],
-            "peak_mb": export["peak_mb"], "size_mb": round(out.stat().st_size / 1e6, 1),
-            "floor": floor["seconds"], "floor_peak_mb": floor["peak_mb"]}
+    floor = timed_process([sys.executable, "-c", FLOOR, url, table_name(CODE), fmt, str(work / f"floor.{fmt}")]
+                          ) if with_floor else {"seconds": None, "peak_mb": None}
+    result = {"format": fmt, "rows": int(export["out"].split()[0]), "seconds": export["seconds"],
+              "peak_mb": export["peak_mb"], "size_mb": round(out.stat().st_size / 1e6, 1),
+              "floor": floor["seconds"], "floor_peak_mb": floor["peak_mb"]}
+    print(f"  {fmt}: {result['seconds']:.2f} s, {result['peak_mb']} MB (floor "
+          f"{result['floor'] if with_floor else '-'} s)", flush=True)
+    return result
 
 
 # `manage.py export_responses` with its peak memory measured by the OS (a fresh process: imports included)
@@ -186,11 +162,14 @@ def child(args: list[str], url: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--responses", "--rows", dest="rows", type=int, default=100_000)
     parser.add_argument("--formats", default="csv,sav,dta,parquet", help="also xlsx (about 90 s per 100,000 rows)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--workdir", help="where the files go (default: a new temporary directory)")
     parser.add_argument("--no-import", action="store_true", help="skip the import of 10,000 rows")
+    parser.add_argument("--fresh", action="store_true", help="drop the scratch database first")
+    parser.add_argument("--floor-max", type=int, default=200_000,
+                        help="run the floors only up to this many rows (the floor holds every row in memory)")
     parser.add_argument("--import-from", help=argparse.SUPPRESS)
     args = parser.parse_args()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="bench_export_"))
@@ -202,10 +181,11 @@ def main() -> None:
     if not args.database_url.startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
     load = f"{os.getloadavg()[0]:.1f}"
-    url = scratch_url(args.database_url)
+    url = scale.scratch_database(args.database_url, f"scale_{args.rows}", fresh=args.fresh)
     setup_django(url)
     populate(args.rows)
-    results = [run_format(fmt, url, work) for fmt in args.formats.split(",")]
+    with_floor = args.rows <= args.floor_max
+    results = [run_format(fmt, url, work, with_floor) for fmt in args.formats.split(",")]
     if "csv" in args.formats and not args.no_import:
         results.append(child(["--import-from", str(work / "export.csv"), "--workdir", str(work)], url))
     print(f"\nload average before: {load}, after: {os.getloadavg()[0]:.1f} (2 cores)")
@@ -215,11 +195,19 @@ def main() -> None:
         if "floor" not in r:
             print(f"{r['format']:8} {r['rows']:>8} {r['seconds']:>8.2f} (re-import of the same 10,000 unchanged: "
                   f"{r['reimport_seconds']:.2f} s; no floor)")
+            bench_line(f"import {r['rows']} rows", r["seconds"], "s", "", True)
             continue
-        ratio = r["seconds"] / r["floor"]
-        verdict = "ok" if ratio <= TARGET_RATIO and r["peak_mb"] < MEMORY_MB else "OVER"
-        print(f"{r['format']:8} {r['rows']:>8} {r['seconds']:>8.2f} {r['floor']:>8.2f} {ratio:>6.2f} "
-              f"{'<= ' + str(TARGET_RATIO):>7} {r['peak_mb']:>8} {r['floor_peak_mb']:>8} {r['size_mb']:>8}  {verdict}")
+        ratio = r["seconds"] / r["floor"] if r["floor"] else None
+        fast = ratio is None or ratio <= TARGET_RATIO
+        small = r["peak_mb"] < MEMORY_MB
+        print(f"{r['format']:8} {r['rows']:>8} {r['seconds']:>8.2f} {r['floor'] or 0:>8.2f} "
+              f"{ratio or 0:>6.2f} {'<= ' + str(TARGET_RATIO):>7} {r['peak_mb']:>8} {r['floor_peak_mb'] or '-':>8} "
+              f"{r['size_mb']:>8}  {'ok' if fast and small else 'OVER'}")
+        if r["floor"]:
+            bench_line(f"export {r['format']} {r['rows']} responses", r["seconds"], "s",
+                       f"<={TARGET_RATIO:g}x floor", fast, floor=r["floor"])
+        bench_line(f"export {r['format']} {r['rows']} responses peak RSS", r["peak_mb"], "MB",
+                   f"<{MEMORY_MB} MB", small, floor=r["floor_peak_mb"])
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Runs a declared report over a read-model frame: bases, columns, labels, then the pure engine."""
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import pandas as pd
 
@@ -11,6 +13,7 @@ from analytics.stats.design import Design
 from surveys.questionnaire.texts import pick
 
 MAX_OBSERVED_LEVELS = 15
+MAX_HELD_ARRAYS = 64  # float arrays a Data keeps at once (8 MB each at a million rows, plus their masks)
 
 
 class Unavailable(Exception):
@@ -24,7 +27,7 @@ class Data:
                  list_labels: dict | None = None):
         self.frame, self.meta, self.weights = frame, meta or {}, weights
         self.list_labels = list_labels or {}  # codes of ';'-joined lists (countries), which have no value labels
-        self._arrays: dict[str, np.ndarray] = {}
+        self._arrays: OrderedDict[str, np.ndarray] = OrderedDict()  # least recently used first
         self._masks: dict[str, np.ndarray] = {}
         self.all = np.ones(len(frame), dtype=bool)
 
@@ -32,12 +35,20 @@ class Data:
         return name in self.frame.columns
 
     def array(self, name: str) -> np.ndarray:
-        if name not in self._arrays:
-            if not self.has(name):
-                raise Unavailable(name)
-            textish = self.frame[name].dtype == object or pd.api.types.is_string_dtype(self.frame[name].dtype)
-            self._arrays[name] = comp.textual(self.frame, name) if textish else comp.numeric(self.frame, name)
-        return self._arrays[name]
+        """The column as float (NaN for empty) or object values, kept while recently used: the items
+        report touches every variable once, and holding them all (with their missing-value masks)
+        would take gigabytes at a million responses; converting again costs milliseconds."""
+        if name in self._arrays:
+            self._arrays.move_to_end(name)
+            return self._arrays[name]
+        if not self.has(name):
+            raise Unavailable(name)
+        textish = self.frame[name].dtype == object or pd.api.types.is_string_dtype(self.frame[name].dtype)
+        values = comp.textual(self.frame, name) if textish else comp.numeric(self.frame, name)
+        self._arrays[name] = values
+        if len(self._arrays) > MAX_HELD_ARRAYS:
+            self._arrays.popitem(last=False)
+        return values
 
     def mask(self, conditions) -> np.ndarray:
         out = self.all
@@ -80,6 +91,31 @@ class Data:
             prefix = item.replace(".", "_") + "_"
             names = [c for c in self.frame.columns if c.startswith(prefix) and not c.endswith("_other")]
         return [n for n in names if self.has(n)]
+
+
+def report_columns(report: Report, meta: dict) -> set[str]:
+    """Every read-model column a report reads: its blocks' variables (an item's choice, row and part
+    variables through `meta`), denominators, base conditions and groupings."""
+    out: set[str] = set()
+
+    def grouping_columns(grouping: Grouping | None) -> None:
+        if grouping is None:
+            return
+        if grouping.column:
+            out.add(grouping.column)
+        out.update(Condition.parse(condition).column for _, _, condition in grouping.series if condition)
+
+    out.update(Condition.parse(text).column for text in report.base)
+    grouping_columns(report.grouping)
+    for block in report.blocks:
+        out.update(block.variables)
+        if block.item:
+            out.update(v.name for v in meta.values() if v.item == block.item and v.role in ("choice", "row", "part"))
+        if block.denominator:
+            out.add(block.denominator)
+        out.update(Condition.parse(text).column for text in block.base)
+        grouping_columns(block.grouping)
+    return out
 
 
 def _code(key):

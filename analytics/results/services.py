@@ -24,7 +24,7 @@ from django.utils import timezone
 from analytics.models import RecomputeRun, ResultSet, Weighting
 from analytics.reports import default_group, filter_columns
 from analytics.results import selectors
-from analytics.results.payloads import CATALOGUE_VERSION, result_payloads
+from analytics.results.payloads import CATALOGUE_VERSION, payload_columns, result_payloads
 from analytics.results.scopes import META_FILTERS, scope_key, scope_resolve
 from analytics.results.weights import RAKE_FIELDS
 from surveys.dispatch import enqueue, tasks_run_inline
@@ -159,7 +159,9 @@ def _recompute_locked(questionnaire: Questionnaire, *, force: bool, trigger: str
     run = RecomputeRun.objects.create(questionnaire=questionnaire, trigger=trigger, started_at=started)
     clock = time.perf_counter()
     try:
-        frame = selectors.results_frame(questionnaire=questionnaire, full=force, summary=summary)
+        # the columns of every set, stale or not, so the next run's refresh finds the same frame
+        columns = payload_columns(questionnaire=questionnaire, result_sets=list(sets))
+        frame = selectors.results_frame(questionnaire=questionnaire, full=force, summary=summary, columns=columns)
         payloads = result_payloads(questionnaire=questionnaire, frame=frame, result_sets=stale)
     except Exception as exc:
         _record_failure(questionnaire, run, started, exc)

@@ -10,7 +10,10 @@ built with pyarrow for the data, with progress: it is the slow one (see analytic
 from __future__ import annotations
 
 import json
+import struct
+import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -106,37 +109,142 @@ def _spss_format(c: Column) -> str | None:
     return None
 
 
-def _numpy_frame(table: ExportTable, progress: Progress) -> pd.DataFrame:
-    """Plain numpy columns: pyreadstat walks nullable (masked, Arrow) columns cell by cell, 10x slower.
-
-    Gathered batch by batch; a numeric column without missing values keeps the smallest integer
-    type that holds it (pyreadstat writes every number as a double anyway), so a million rows of
-    instrument B fit in about half a gigabyte."""
-    parts: list[list[np.ndarray]] = [[] for _ in table.columns]
-    for batch in _counted(table, progress, share=0.5):
-        for c, array, part in zip(table.columns, batch.columns, parts, strict=True):
-            part.append(_numpy(c, array))
-    out = {}
-    for c, part in zip(table.columns, parts, strict=True):
-        values = np.concatenate(part) if part else np.array([], dtype=object if c.kind == "str" else "float64")
-        part.clear()
-        out[c.name] = pd.Series(values, dtype=values.dtype) if c.kind == "str" else values  # not inferred to Arrow
-    return pd.DataFrame(out)
+CHUNK_ROWS = 50_000  # rows per pyreadstat call: memory stays bounded whatever the row count
 
 
-def _numpy(c: Column, array: pa.Array) -> np.ndarray:
+@dataclass
+class _Profile:
+    """What the whole column decides, found in a first pass over the batches: the numpy type of a
+    number column (the smallest integer type holding it when it has no empty cell, float64
+    otherwise), the longest text (pyreadstat sizes a text column by its longest value), and the
+    missing codes present (Stata turns the column into doubles with .a/.b/.c when any is)."""
+
+    kind: str
+    null: bool = False
+    floating: bool = False
+    low: int | None = None
+    high: int | None = None
+    longest: str | None = None
+    longest_bytes: int = -1
+    codes: set = field(default_factory=set)
+
+    def add(self, array: pa.Array) -> None:
+        if self.kind == "str":
+            text = pc.cast(array, pa.string())
+            if len(text) and text.null_count < len(text):
+                lengths = pc.binary_length(text)
+                at = pc.index(lengths, pc.max(lengths)).as_py()
+                if lengths[at].as_py() > self.longest_bytes:
+                    self.longest, self.longest_bytes = text[at].as_py(), lengths[at].as_py()
+            return
+        if self.kind == "datetime":
+            return
+        self.null |= array.null_count > 0
+        self.floating |= pa.types.is_floating(array.type)
+        valid = pc.drop_null(array)
+        if len(valid):
+            bounds = pc.min_max(valid)
+            low, high = bounds["min"].as_py(), bounds["max"].as_py()
+            self.low = low if self.low is None else min(self.low, low)
+            self.high = high if self.high is None else max(self.high, high)
+            present = pc.unique(pc.filter(valid, pc.is_in(valid, value_set=pa.array(list(STATA_MISSING),
+                                                                                        valid.type))))
+            self.codes |= {int(v) for v in present.to_pylist()}
+
+    @property
+    def dtype(self):
+        if self.null or self.floating:
+            return np.dtype("float64")
+        low, high = (int(self.low), int(self.high)) if self.low is not None else (0, 0)
+        for kind in (np.int8, np.int16, np.int32):
+            if np.iinfo(kind).min <= low and high <= np.iinfo(kind).max:
+                return np.dtype(kind)
+        return np.dtype("float64")
+
+
+def _profiles(table: ExportTable, progress: Progress) -> list[_Profile]:
+    profiles = [_Profile(c.kind) for c in table.columns]
+    for batch in _counted(table, progress, share=0.2):
+        for profile, array in zip(profiles, batch.columns, strict=True):
+            profile.add(array)
+    return profiles
+
+
+def _numpy(c: Column, array: pa.Array, profile: _Profile) -> np.ndarray:
+    """Plain numpy columns: pyreadstat walks nullable (masked, Arrow) columns cell by cell, 10x slower."""
     if c.kind == "str":
         return np.asarray(array.to_pylist(), dtype=object)
     if c.kind == "datetime":
         return array.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
-    if array.null_count or pa.types.is_floating(array.type):
+    if profile.dtype.kind == "f":
         return array.cast(pa.float64()).to_numpy(zero_copy_only=False)
-    values = array.to_numpy()
-    low, high = (int(values.min()), int(values.max())) if len(values) else (0, 0)
-    for kind in (np.int8, np.int16, np.int32):
-        if np.iinfo(kind).min <= low and high <= np.iinfo(kind).max:
-            return values.astype(kind)
-    return values.astype("float64")
+    return array.to_numpy().astype(profile.dtype)
+
+
+def _sentinel(c: Column, profile: _Profile):
+    """The first row of every chunk, dropped from the file: the column's longest text, so each chunk
+    declares the widths of the whole column."""
+    if c.kind == "str":
+        return profile.longest
+    if c.kind == "datetime":
+        return np.datetime64("NaT", "ns")
+    return np.nan if profile.dtype.kind == "f" else 0
+
+
+def _chunk_frames(table: ExportTable, profiles: list[_Profile], progress: Progress,
+                  chunk_rows: int | None = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """The rows as DataFrames of about CHUNK_ROWS, each led by the sentinel row and each column of
+    one type across every chunk; a frame of the sentinel alone when there are no rows."""
+    typed = list(zip(table.columns, profiles, strict=True))
+
+    def frame(batches: list[pa.RecordBatch]) -> pd.DataFrame:
+        out = {}
+        for i, (c, profile) in enumerate(typed):
+            parts = [_numpy(c, b.column(i), profile) for b in batches]
+            kind = object if c.kind == "str" else parts[0].dtype if parts else None
+            first = np.array([_sentinel(c, profile)], dtype=kind)
+            values = np.concatenate([first, *parts])
+            out[c.name] = pd.Series(values, dtype=values.dtype) if c.kind == "str" else values  # not inferred
+        return pd.DataFrame(out)
+
+    pending, size, written = [], 0, False
+    for batch in _counted(table, lambda f: progress(0.2 + 0.75 * f / 0.95)):
+        if batch.num_rows:
+            pending.append(batch)
+            size += batch.num_rows
+        if chunk_rows and size >= chunk_rows:
+            written = True
+            yield frame(pending)
+            pending, size = [], 0
+    if pending or not written:
+        yield frame(pending)
+
+
+def _spliced(table: ExportTable, path: Path, progress: Progress, write_chunk, layout, finish,
+             profiles: list[_Profile] | None = None) -> None:
+    """Each chunk written by pyreadstat to a scratch file, its sentinel row first; the file is the
+    first chunk's dictionary, the data rows of every chunk without their sentinel, and the first
+    chunk's trailer. `layout(data)` gives (start, end) of a chunk file's data section;
+    `finish(path, rows, shift, data_at)` patches the row count (and offsets past the data, moved by `shift`
+    bytes against the first chunk's file) into the assembled file."""
+    profiles = profiles or _profiles(table, progress)
+    rows, row_bytes, first_end, data_at, trailer = 0, 0, 0, None, b""
+    with tempfile.TemporaryDirectory(prefix="export-") as scratch, open(path, "wb") as out:
+        part = Path(scratch) / ("chunk" + path.suffix)
+        for frame in _chunk_frames(table, profiles, progress):
+            count = len(frame) - 1
+            write_chunk(frame, part, profiles)
+            del frame
+            data = part.read_bytes()
+            start, end = layout(data)
+            row_bytes = (end - start) // (count + 1)
+            if data_at is None:
+                out.write(data[:start])
+                data_at, first_end, trailer = start, end, data[end:]
+            out.write(data[start + row_bytes:end])
+            rows += count
+        out.write(trailer)
+    finish(path, rows, data_at + rows * row_bytes - first_end, data_at)
 
 
 def _sav(table: ExportTable, path: Path, progress: Progress) -> None:
@@ -147,8 +255,7 @@ def _sav(table: ExportTable, path: Path, progress: Progress) -> None:
             k: v for k, v in c.value_labels.items() if isinstance(k, str) and len(k.encode()) <= 8}
         if labels:
             value_labels[c.name] = {k: _bytes_cut(v, 120) for k, v in labels.items()}
-    pyreadstat.write_sav(
-        _numpy_frame(table, progress), str(path),
+    metadata = dict(
         column_labels=[_bytes_cut(c.label, 250) for c in columns],
         variable_value_labels=value_labels,
         missing_ranges={c.name: list(c.missing) for c in columns if c.missing and c.kind != "str"},
@@ -156,35 +263,88 @@ def _sav(table: ExportTable, path: Path, progress: Progress) -> None:
         variable_format={c.name: f for c in columns if (f := _spss_format(c))},
     )
 
+    def layout(data: bytes) -> tuple[int, int]:
+        # uncompressed: the cases fill the end of the file, 8 bytes a slot (header: slots per case, cases)
+        slots, cases = struct.unpack_from("<i", data, 68)[0], struct.unpack_from("<i", data, 80)[0]
+        return len(data) - slots * 8 * cases, len(data)
+
+    def finish(out: Path, rows: int, shift: int, data_at: int) -> None:
+        with open(out, "r+b") as file:
+            dictionary = file.read(data_at)
+            file.seek(80)
+            file.write(struct.pack("<i", rows))
+            # and the 64-bit count of the extended record (type 7, subtype 16: two 8-byte values)
+            at = dictionary.find(struct.pack("<4i", 7, 16, 8, 2), 176)
+            if at >= 0:
+                file.seek(at + 16 + 8)
+                file.write(struct.pack("<q", rows))
+
+    _spliced(table, path, progress, lambda frame, part, profiles: pyreadstat.write_sav(frame, str(part), **metadata),
+             layout, finish)
+
 
 STATA_MISSING = {-7: "a", -8: "b", -9: "c"}  # not applicable .a, don't know .b, refused .c
 
 
 def _dta(table: ExportTable, path: Path, progress: Progress) -> None:
-    """Stata: -7/-8/-9 become the extended missing values .a/.b/.c (labelled), label sets carry the
-    name of their variable; labels on numeric variables only."""
-    frame = _numpy_frame(table, progress)
+    """Stata: -7/-8/-9 become the extended missing values .a/.b/.c (labelled) in the columns that hold
+    any of them, label sets carry the name of their variable; labels on numeric variables only."""
     value_labels, missing = {}, {}
-    for c in table.columns:
-        if c.kind not in ("int", "num"):
-            continue
-        if c.missing:
-            column = frame[c.name]
-            codes = {code: column == code for code in STATA_MISSING if code in c.missing}
-            if any(hit.any() for hit in codes.values()):
-                column = column.astype(object)
-                for code, hit in codes.items():
-                    column[hit] = STATA_MISSING[code]
-                frame[c.name] = column
-                missing[c.name] = [STATA_MISSING[code] for code in codes]
-        labels = {(STATA_MISSING[int(k)] if c.name in missing and int(k) in STATA_MISSING else int(k)):
-                  _bytes_cut(v, 80) for k, v in _numeric_labels(c).items()}
-        if labels:
-            value_labels[c.name] = labels
-    progress(0.6)
-    pyreadstat.write_dta(frame, str(path), column_labels=[_bytes_cut(c.label, 80) for c in table.columns],
-                         variable_value_labels=value_labels, missing_user_values=missing, version=15)
-    dta_name_label_sets(Path(path))
+
+    def write_chunk(frame: pd.DataFrame, part: Path, profiles: list[_Profile]) -> None:
+        coded = {c.name: [code for code in STATA_MISSING if code in c.missing]
+                 for c, profile in zip(table.columns, profiles, strict=True)
+                 if c.kind in ("int", "num") and c.missing and profile.codes & set(c.missing)}
+        for name, codes in coded.items():
+            values = frame[name]
+            column = values.astype(object)
+            for code in codes:
+                column[values == code] = STATA_MISSING[code]
+            frame[name] = column
+        if not missing and not value_labels:
+            for c in table.columns:
+                if c.kind not in ("int", "num"):
+                    continue
+                if c.name in coded:
+                    missing[c.name] = [STATA_MISSING[code] for code in coded[c.name]]
+                labels = {(STATA_MISSING[int(k)] if c.name in missing and int(k) in STATA_MISSING else int(k)):
+                          _bytes_cut(v, 80) for k, v in _numeric_labels(c).items()}
+                if labels:
+                    value_labels[c.name] = labels
+        pyreadstat.write_dta(frame, str(part), column_labels=[_bytes_cut(c.label, 80) for c in table.columns],
+                             variable_value_labels=value_labels, missing_user_values=missing, version=15)
+        dta_name_label_sets(part)
+
+    def layout(data: bytes) -> tuple[int, int]:
+        return data.index(b"<data>") + len(b"<data>"), data.index(b"</data>")
+
+    profiles = _profiles(table, progress)
+    if any(p.longest_bytes > STATA_STR_BYTES for p in profiles):
+        # a text Stata keeps as strL: the data refer to it by row number, so the rows cannot be spliced;
+        # one frame, held whole (such long texts are rare: an export without free text never has one)
+        frame = pd.concat(list(_chunk_frames(table, profiles, progress, chunk_rows=None)))
+        write_chunk(frame.iloc[1:].reset_index(drop=True), path, profiles)
+        return
+    _spliced(table, path, progress, write_chunk, layout, dta_rows_set, profiles=profiles)
+
+
+STATA_STR_BYTES = 2045  # longest str# of Stata 15; longer texts are strL
+
+
+def dta_rows_set(path: Path, rows: int, shift: int, data_at: int = 0) -> None:
+    """Stata 15 (format 118): the observation count in the header, and the map's offsets of what
+    follows the data (strls, value labels, the closing tag, the end) moved by `shift` bytes."""
+    with open(path, "r+b") as file:
+        head = file.read(1024)
+        order = "<" if b"<byteorder>LSF</byteorder>" in head else ">"
+        at = head.index(b"<N>") + len(b"<N>")
+        file.seek(at)
+        file.write(struct.pack(order + "Q", rows))
+        at = head.index(b"<map>") + len(b"<map>")
+        offsets = list(struct.unpack_from(order + "14Q", head, at))
+        offsets[10:14] = [offset + shift for offset in offsets[10:14]]
+        file.seek(at)
+        file.write(struct.pack(order + "14Q", *offsets))
 
 
 def dta_name_label_sets(path: Path) -> None:

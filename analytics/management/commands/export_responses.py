@@ -22,6 +22,9 @@ class Command(BaseCommand):
     help = ("Export a questionnaire's responses (one row per response, one column per variable) as "
             "CSV, XLSX, SPSS .sav, Stata .dta, Parquet or a Frictionless data package (.zip: CSV + "
             "datapackage.json). Pseudonymised unless --identifiers.")
+    # The system checks load every URL and view (PDF, API schema libraries): seconds an export does
+    # not need; `manage.py check` and every server start still run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--survey", required=True, help="questionnaire code")
