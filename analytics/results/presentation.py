@@ -12,13 +12,15 @@ import io
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from analytics.stats.design import FLAG_CAUTION, FLAG_NAMES, FLAG_SUPPRESSED
-from analytics.stats.disclosure import PRIMARY_DOMINANCE, PRIMARY_THRESHOLD, SECONDARY, STATUS_NAMES
+from analytics.stats.design import CAUTION_CV, FLAG_CAUTION, FLAG_SUPPRESSED, SUPPRESS_CV
+from analytics.stats.disclosure import P_PERCENT, PRIMARY_DOMINANCE, PRIMARY_THRESHOLD, SECONDARY, THRESHOLD
 from analytics.stats.significance import DEFAULT_STARS, TEST_NAMES, stars
 
 # labels of the display tables, in the active language when shown (manage.py report: English)
 MISSING_LABELS = {"dont_know": gettext_noop("Don't know"), "refused": gettext_noop("Refused"),
                   "not_applicable": gettext_noop("Not applicable"), "no_answer": gettext_noop("No answer")}
+# column labels the reports store in English with their results, shown in the active language
+STORED_LABELS = {gettext_noop("All respondents"), gettext_noop("All firms"), gettext_noop("Whole sample")}
 DASH = "—"
 HIDDEN = "·"
 
@@ -79,10 +81,15 @@ def test_text(test: dict | None, levels=DEFAULT_STARS) -> str:
 
 
 # ------------------------------------------------------------------ per kind
+def column_label(label: str) -> str:
+    return _(label) if label in STORED_LABELS else label
+
+
 def _header(columns: list[dict], per_col: list[str], tail: tuple = ()) -> dict:
     """A flat header (CSV) and the same as two rows: the column's label over its statistics (HTML)."""
-    return {"header": [""] + [f"{c['label']} {h}".strip() for c in columns for h in per_col] + list(tail),
-            "groups": [{"label": c["label"], "span": len(per_col)} for c in columns],
+    return {"header": [""] + [f"{column_label(c['label'])} {h}".strip() for c in columns for h in per_col]
+            + list(tail),
+            "groups": [{"label": column_label(c["label"]), "span": len(per_col)} for c in columns],
             "subheader": list(per_col), "tail": list(tail)}
 
 
@@ -191,7 +198,7 @@ def _means(block: dict, f: Formatter) -> dict:
         rows.append([row["label"] + f.star(row.get("test"))] + cells + ([fmt_p(p)] if tested else []))
     table = {**head, "rows": rows, "test": ""}
     if any(r.get("confidentiality") and any(r["confidentiality"]) for r in block["rows"]):
-        table["conf_note"] = CONF_NOTE
+        table["conf_note"] = conf_note()
     if any(r.get("weighted") for r in block["rows"]):
         table["weighted"] = _weighted_means(block, f)
     return table
@@ -231,11 +238,24 @@ def _ci(low, high, decimals: int) -> str:
 
 
 CONF_STATUS = {PRIMARY_THRESHOLD: "C", PRIMARY_DOMINANCE: "C", SECONDARY: "D"}
-CONF_NOTE = (f"C = confidential: {STATUS_NAMES[PRIMARY_THRESHOLD]}, or {STATUS_NAMES[PRIMARY_DOMINANCE]}; "
-             f"D = {STATUS_NAMES[SECONDARY]}.")
-WEIGHTED_HEADS = ("SE", "95% CI", "CV %")
-FLAG_NOTE = (f"Weighted: design-based (Taylor) standard errors. {FLAG_CAUTION} = {FLAG_NAMES[FLAG_CAUTION]}; "
-             f"{FLAG_SUPPRESSED} = {FLAG_NAMES[FLAG_SUPPRESSED]}, value not shown.")
+
+
+def conf_note() -> str:
+    # the per cent sign goes in by a placeholder: "p% rule" would read as a printf directive to gettext
+    return _("C = confidential: fewer than {threshold} contributors, or dominated by one or two contributors "
+             "(p{percent} rule, p = {p}); D = hidden so that a confidential cell cannot be derived from the "
+             "total.").format(threshold=THRESHOLD, percent="%", p=f"{P_PERCENT:g}")
+
+
+def weighted_heads() -> tuple[str, str, str]:
+    return _("SE"), _("95{percent} CI").format(percent="%"), _("CV {percent}").format(percent="%")
+
+
+def flag_note() -> str:
+    return _("Weighted: design-based (Taylor) standard errors. {caution} = use with caution (CV above "
+             "{caution_cv}{percent}); {suppressed} = too unreliable to publish (CV above {suppress_cv}{percent}), "
+             "value not shown.").format(caution=FLAG_CAUTION, suppressed=FLAG_SUPPRESSED, caution_cv=CAUTION_CV,
+                                        suppress_cv=SUPPRESS_CV, percent="%")
 
 
 def _estimate_cells(w: dict, key: str, j: int, decimals: int) -> list[str]:
@@ -251,7 +271,7 @@ def _estimate_cells(w: dict, key: str, j: int, decimals: int) -> list[str]:
 
 
 def _weighted_header(block: dict, what: str) -> list[str]:
-    return [""] + [f"{c['label']} {h}" for c in block["columns"] for h in (what, *WEIGHTED_HEADS)]
+    return [""] + [f"{column_label(c['label'])} {h}" for c in block["columns"] for h in (what, *weighted_heads())]
 
 
 def _weighted_categorical(block: dict, f: Formatter) -> dict:
@@ -262,7 +282,7 @@ def _weighted_categorical(block: dict, f: Formatter) -> dict:
     rows.append([_("Respondents (weighted N)")] + [x for c in w["columns"] for x in (
         str(c.get("n", "")), fmt(c.get("sum_w"), 0), "", "")])
     return {"header": _weighted_header(block, _("weighted %")), "rows": rows,
-            "test": test_text(w.get("test"), f.levels), "note": FLAG_NOTE}
+            "test": test_text(w.get("test"), f.levels), "note": flag_note()}
 
 
 def _weighted_rows(block: dict, f: Formatter) -> dict:
@@ -272,7 +292,7 @@ def _weighted_rows(block: dict, f: Formatter) -> dict:
     tests = [f"{row['label']}: {test_text(row['weighted'].get('test'), f.levels)}" for row in block["rows"]
              if row["weighted"].get("test") and row["weighted"]["test"].get("p") is not None]
     return {"header": _weighted_header(block, _("weighted %")), "rows": rows, "test": "; ".join(tests),
-            "note": FLAG_NOTE}
+            "note": flag_note()}
 
 
 def _weighted_means(block: dict, f: Formatter) -> dict:
@@ -284,7 +304,7 @@ def _weighted_means(block: dict, f: Formatter) -> dict:
     tests = [f"{row['label']}: {test_text(row['weighted'].get('test'), f.levels)}" for row in block["rows"]
              if row["weighted"].get("test") and row["weighted"]["test"].get("p") is not None]
     return {"header": _weighted_header(block, _("weighted mean")), "rows": rows, "test": "; ".join(tests),
-            "note": FLAG_NOTE}
+            "note": flag_note()}
 
 
 KINDS = {"categorical": _categorical, "rates": _rates, "means": _means, "ratio": _means, "likert": _likert,
@@ -297,10 +317,11 @@ def block_table(block: dict, report: dict, *, suppress_below: int = 0) -> dict:
         return {**base, "unavailable": block["unavailable"], "header": [], "rows": [], "notes": [], "test": ""}
     f = Formatter(report, block, suppress_below)
     table = KINDS[block["kind"]](block, f)
-    notes = [f"Base: {block.get('base_label') or report.get('base_label') or 'submitted responses'}, N = {block['n']}."]
+    base_label = block.get("base_label") or report.get("base_label") or _("submitted responses")
+    notes = [_("Base: {base}, N = {n}.").format(base=base_label, n=block["n"])]
     notes += [block["note"]] if block.get("note") else []
     notes += _untested_notes(block)
-    notes += [f"Cells below {suppress_below} are hidden."] if suppress_below else []
+    notes += [_("Cells below {k} are hidden.").format(k=suppress_below)] if suppress_below else []
     notes += [table.pop("conf_note")] if table.get("conf_note") else []
     return {**base, **table, "n": block["n"], "notes": notes}
 
@@ -309,16 +330,17 @@ def _untested_notes(block: dict) -> list[str]:
     """Say why a row (or the table) carries no stars where a test was attempted but gave no p-value."""
     tests = [(block.get("title", ""), block.get("test"))] + [(r.get("label", ""), r.get("test"))
                                                               for r in block.get("rows", [])]
-    return [f"Not tested ({label}): {test['note']}." for label, test in tests
+    return [_("Not tested ({label}): {why}.").format(label=label, why=test["note"]) for label, test in tests
             if test and test.get("p") is None and test.get("note")]
 
 
 def report_head(report: dict) -> list[list[str]]:
     """Title, base, star legend and notes of a report: the first rows of every download."""
     title = f"{report['source']}: {report['title']}" if report.get("source") else report.get("title", "")
-    rows = [[title], ["Base", f"{report.get('base_label') or 'submitted responses'}, N = {report.get('n', '')}"],
-            ["Stars", report.get("stars_legend") or ""]]
-    rows += [["Note", note] for note in report.get("notes", [])]
+    base_label = report.get("base_label") or _("submitted responses")
+    rows = [[title], [_("Base"), f"{base_label}, N = {report.get('n', '')}"],
+            [_("Stars"), report.get("stars_legend") or ""]]
+    rows += [[_("Note"), note] for note in report.get("notes", [])]
     return rows
 
 
