@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 ENCODINGS = ("auto", "utf-8", "latin-1")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -43,7 +44,7 @@ def table_read(source: Path | BinaryIO, *, encoding: str = "auto") -> Table:
     """Header and rows of a CSV or XLSX file; ImportFileError when it is not one."""
     raw = source.read_bytes() if isinstance(source, Path) else _stream_bytes(source)
     if not raw:
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(_("The file is empty."))
     if raw.startswith(b"PK\x03\x04"):
         return _read_xlsx(raw)
     text, used = _decode(raw, encoding)
@@ -59,28 +60,30 @@ def _stream_bytes(stream: BinaryIO) -> bytes:
 
 def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
-        raise ImportFileError("The file is UTF-16 or binary, not a text CSV: save it as CSV UTF-8 or as XLSX.")
+        raise ImportFileError(_("The file is UTF-16 or binary, not a text CSV: save it as CSV UTF-8 or as XLSX."))
     if encoding in ("auto", "utf-8"):
         try:
             return raw.decode("utf-8-sig"), "utf-8" + ("-sig" if raw.startswith(b"\xef\xbb\xbf") else "")
         except UnicodeDecodeError as exc:
             if encoding == "utf-8":
                 line = raw[: exc.start].count(b"\n") + 1
-                raise ImportFileError(f"line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8 text; the file is "
-                                      f"probably Latin-1 (Windows): choose that encoding or save it as CSV UTF-8.")
+                raise ImportFileError(_("line {line}: byte 0x{byte} is not UTF-8 text; the file is probably "
+                                        "Latin-1 (Windows): choose that encoding or save it as CSV UTF-8.").format(
+                                            line=line, byte=f"{raw[exc.start]:02x}"))
     # Windows Latin-1 first (it has the euro sign), ISO Latin-1 for the bytes cp1252 leaves undefined
     for name in ("cp1252", "latin-1"):
         try:
             return raw.decode(name), "latin-1"
         except UnicodeDecodeError:
             continue
-    raise ImportFileError("The file cannot be read as Latin-1 text.")  # latin-1 decodes every byte
+    raise ImportFileError(_("The file cannot be read as Latin-1 text."))  # latin-1 decodes every byte
 
 
 def _read_csv(text: str, used: str) -> Table:
     if "\x00" in text:  # past the first 4 KB sniffed for binary files; PostgreSQL refuses NUL in text
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ImportFileError(f"line {line}: the file contains a NUL character, which no text cell may hold.")
+        raise ImportFileError(_("line {line}: the file contains a NUL character, which no text cell may hold.").format(
+            line=line))
     first_line = text[:20000].split("\n", 1)[0]
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
@@ -90,11 +93,12 @@ def _read_csv(text: str, used: str) -> Table:
     try:
         header = [h.strip() for h in next(reader, [])]
         if not any(header):
-            raise ImportFileError("The file is empty or has no header row.")
+            raise ImportFileError(_("The file is empty or has no header row."))
         # record numbers, not physical lines: a cell with a line break is still one spreadsheet row
         rows = [(n, cells) for n, cells in enumerate(reader, start=2) if "".join(cells).strip()]
     except csv.Error as exc:
-        raise ImportFileError(f"malformed CSV near line {reader.line_num}: {exc} (truncated or not a CSV file?)")
+        raise ImportFileError(_("malformed CSV near line {line}: {error} (truncated or not a CSV file?)").format(
+            line=reader.line_num, error=exc))
     return Table(header, rows, used, delimiter)
 
 
@@ -104,18 +108,19 @@ def _read_xlsx(raw: bytes) -> Table:
     try:  # before calamine sizes its grid from what the file claims
         xlsx_check_bounds(io.BytesIO(raw))
     except ImportFileError as exc:
-        raise ImportFileError(f"The XLSX file is refused: {exc}") from None
+        raise ImportFileError(_("The XLSX file is refused: {reason}").format(reason=exc)) from None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         name = "data" if "data" in book.sheet_names else book.sheet_names[0]
         cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own types for a broken or non-XLSX file
-        raise ImportFileError(f"The file is not a readable XLSX workbook (damaged or truncated?): {exc}")
+        raise ImportFileError(_("The file is not a readable XLSX workbook (damaged or truncated?): {error}").format(
+            error=exc))
     header = [xlsx_text(h).strip() for h in (cells[0] if cells else [])]
     while header and not header[-1]:
         header.pop()
     if not header:
-        raise ImportFileError("The first sheet is empty or has no header row.")
+        raise ImportFileError(_("The first sheet is empty or has no header row."))
     width = len(header)
     rows = [(n, _fit(list(row), width)) for n, row in enumerate(cells[1:], start=2)
             if any(c not in (None, "") for c in row)]
@@ -190,18 +195,21 @@ def xlsx_check_bounds(source: BinaryIO | Path | str) -> None:
             total = sum(m.file_size for m in members)
             limit = settings.XLSX_MAX_UNCOMPRESSED_BYTES
             if total > limit:
-                raise ImportFileError(f"the workbook unpacks to {total // 2**20} MB, more than the "
-                                      f"{limit // 2**20} MB accepted; split it or save it as CSV")
+                raise ImportFileError(_("the workbook unpacks to {size} MB, more than the {limit} MB accepted; "
+                                        "split it or save it as CSV").format(size=total // 2**20,
+                                                                              limit=limit // 2**20))
             for member in members:
                 ratio = member.file_size // max(member.compress_size, 1)
                 if member.file_size > 1024 * 1024 and ratio > XLSX_MAX_RATIO:
-                    raise ImportFileError(f"the workbook member {member.filename!r} is compressed {ratio} to 1, "
-                                          "which no spreadsheet is: refused as a zip bomb")
+                    raise ImportFileError(_("the workbook member {name} is compressed {ratio} to 1, which no "
+                                            "spreadsheet is: refused as a zip bomb").format(
+                                                name=repr(member.filename), ratio=ratio))
             for member in members:
                 if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
                     _sheet_check_extent(book, member)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise ImportFileError(f"the XLSX file is damaged or truncated ({exc.__class__.__name__})") from None
+        raise ImportFileError(_("the XLSX file is damaged or truncated ({error})").format(
+            error=exc.__class__.__name__)) from None
     finally:
         if hasattr(source, "seek"):
             source.seek(0)
@@ -219,9 +227,10 @@ def _sheet_check_extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
                 cols = max(cols, _column_number(col_a), _column_number(col_b or b""))
             if rows * max(cols, 1) > settings.XLSX_MAX_CELLS:
                 name = member.filename.rsplit("/", 1)[-1]
-                raise ImportFileError(f"the sheet {name} declares {rows:,} rows x {max(cols, 1):,} columns, more "
-                                      f"than the {settings.XLSX_MAX_CELLS:,} cells accepted; delete the empty rows and "
-                                      "columns or save it as CSV")
+                raise ImportFileError(_("the sheet {name} declares {rows} rows x {columns} columns, more than the "
+                                        "{limit} cells accepted; delete the empty rows and columns or save it as "
+                                        "CSV").format(name=name, rows=f"{rows:,}", columns=f"{max(cols, 1):,}",
+                                                      limit=f"{settings.XLSX_MAX_CELLS:,}"))
             tail = data[-512:]
 
 

@@ -25,3 +25,17 @@ def test_english_texts_unchanged():
         assert weighted_heads() == ("SE", "95% CI", "CV %")
         assert column_label("Exporters") == "Exporters"  # a label of the questionnaire's own stays as it is
         assert report_head({"title": "T", "n": 5})[1] == ["Base", "submitted responses, N = 5"]
+
+
+def test_file_reading_errors_in_the_staff_language():
+    import io
+
+    import pytest
+
+    from surveys.tabular import ImportFileError, table_read
+
+    with translation.override("it"), pytest.raises(ImportFileError, match="Il file è vuoto"):
+        table_read(io.BytesIO(b""))
+    late_nul = b"a,b\n" + b"1,2\n" * 1100 + b"1,\x002\n"  # past the first 4 KB: not taken for a binary file
+    with translation.override("es"), pytest.raises(ImportFileError, match="línea 1102: el archivo contiene"):
+        table_read(io.BytesIO(late_nul))
