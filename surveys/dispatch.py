@@ -33,7 +33,9 @@ def enqueue(task_name: str, *args, countdown: float | None = None, on_commit: bo
             task.apply_async(args, kwargs, countdown=countdown)
 
     if on_commit:
-        transaction.on_commit(send)
+        # robust: the change is committed by now; a task failing in-process (its database connection
+        # lost, say) is logged and must not turn the request that made the change into an error page
+        transaction.on_commit(send, robust=True)
     else:
         send()
 

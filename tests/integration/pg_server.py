@@ -48,8 +48,11 @@ class PostgresServer:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> PostgresServer:
+        # fsync off: a crash of the server process (what the tests do) keeps what reached the kernel.
+        # synchronous_commit stays on, as in production: with it off, a commit the application was
+        # told about can still sit in the WAL buffers when the process is killed, and vanish.
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off")
+                   "-c synchronous_commit=on -c full_page_writes=off")
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options, "-w", "start")
         return self
 

@@ -273,3 +273,18 @@ def test_flushers_in_two_threads_send_every_row_exactly_once(broker):
     for thread in threads:
         thread.join()
     assert sum(counts) == 300 and sorted(args[0] for _, args, _ in broker.sent) == list(range(300))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_process_a_task_failing_after_the_commit_does_not_fail_the_request(caplog):
+    """Without a broker a task runs in the request after the commit: if it fails (its database
+    connection lost, say), the change stays committed and the caller gets no exception."""
+    from surveys.dispatch import tasks_run_inline
+
+    assert tasks_run_inline()
+    with mock.patch.object(Task, "delay", side_effect=RuntimeError("connection is closed")):
+        with transaction.atomic():
+            firm = FirmFactory()
+            enqueue("fieldwork.tracking_recompute", 1)
+    assert Firm.objects.filter(pk=firm.pk).exists()
+    assert "connection is closed" in caplog.text
