@@ -85,7 +85,9 @@ def test_failed_job_records_its_error(mini_version, monkeypatch, django_capture_
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(analytics.data.export.jobs, "export_write", boom)
-    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+    # in-process (no broker) the job runs after the commit; its failure is recorded and logged, and
+    # the request that created the job does not fail with it (surveys.dispatch: a robust hook)
+    with django_capture_on_commit_callbacks(execute=True):
         export_job_create(questionnaire=mini_version.questionnaire, options=ExportOptions(format="csv"))
     job = ExportJob.objects.get()
     assert job.status == "failed" and "disk full" in job.error
