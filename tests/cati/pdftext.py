@@ -6,22 +6,36 @@ import re
 import zlib
 
 ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(", b")": b")", b"\\": b"\\"}
-OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
-STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+OBJECT_START = re.compile(rb"(\d+) 0 obj")
+STREAM_START = re.compile(rb"stream\r?\n")
+LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
 TEXT = re.compile(rb"/(F\w+)\s+[\d.]+\s+Tf|\((.*?)(?<!\\)\)\s*Tj", re.S)
 
 
 def _objects(data: bytes) -> dict[int, tuple[bytes, bytes]]:
-    """Object number -> (dictionary part, decoded stream or b'')."""
+    """Object number -> (dictionary part, decoded stream or b'').
+
+    A stream is cut by its /Length, not by searching for "endstream": compressed bytes may contain
+    that word (or "endobj") by chance."""
     out = {}
-    for number, body in OBJECT.findall(data):
-        stream = STREAM.search(body)
-        content = b""
+    at = 0
+    while match := OBJECT_START.search(data, at):
+        start = match.end()
+        end = data.find(b"endobj", start)
+        stream = STREAM_START.search(data, start, end if end >= 0 else len(data))
+        head, content = data[start:end], b""
         if stream:
-            content = stream.group(1)
-            if b"/FlateDecode" in body[:stream.start()]:
+            head = data[start:stream.start()]
+            length = LENGTH.search(head)
+            if length:
+                content = data[stream.end():stream.end() + int(length.group(1))]
+                end = data.find(b"endobj", stream.end() + len(content))
+            else:
+                content = data[stream.end():data.find(b"endstream", stream.end())].rstrip(b"\r\n")
+            if b"/FlateDecode" in head:
                 content = zlib.decompress(content)
-        out[int(number)] = (body[:stream.start()] if stream else body, content)
+        out[int(match.group(1))] = (head, content)
+        at = end + len(b"endobj") if end >= 0 else len(data)
     return out
 
 
