@@ -70,13 +70,7 @@ def _paradata_form(questionnaire: Questionnaire, data=None) -> ParadataForm:
 def paradata_create(request, code: str):
     """Queue a paradata export (pages, calls, burden in one zip), produced in the background like any export."""
     questionnaire = questionnaire_for_code(code)
-    form = _paradata_form(questionnaire, request.POST)
-    if not form.is_valid():
-        context = {"questionnaire": questionnaire, "form": _export_form(questionnaire), "paradata_form": form,
-                   "jobs": [], "now": timezone.now()}
-        return render(request, "data/exports.html", context, status=400)
-    export_job_create(questionnaire=questionnaire, options=form.options(), user=request.user)
-    return redirect("data:exports", code=code)
+    return _job_create(request, questionnaire, paradata_form=_paradata_form(questionnaire, request.POST))
 
 
 @require_POST
@@ -84,12 +78,19 @@ def paradata_create(request, code: str):
 @permission_required("analytics.add_exportjob", raise_exception=True)
 def export_create(request, code: str):
     questionnaire = questionnaire_for_code(code)
-    form = _export_form(questionnaire, request.POST)
+    return _job_create(request, questionnaire, export_form=_export_form(questionnaire, request.POST))
+
+
+def _job_create(request, questionnaire: Questionnaire, *, export_form=None, paradata_form=None):
+    """Queue the job of whichever form was posted; an invalid one is shown again with its errors."""
+    form = export_form or paradata_form
     if not form.is_valid():
-        return render(request, "data/exports.html", {"questionnaire": questionnaire, "form": form, "jobs": [],
-                                                     "now": timezone.now()}, status=400)
+        return render(request, "data/exports.html", {
+            "questionnaire": questionnaire, "form": export_form or _export_form(questionnaire),
+            "paradata_form": paradata_form or _paradata_form(questionnaire), "jobs": [], "now": timezone.now()},
+            status=400)
     export_job_create(questionnaire=questionnaire, options=form.options(), user=request.user)
-    return redirect("data:exports", code=code)
+    return redirect("data:exports", code=questionnaire.code)
 
 
 @data_user
