@@ -21,11 +21,23 @@
     otherBoxes();
   }
 
+  // Replies can arrive out of order: only the reply to the latest request is applied, or a slow
+  // reply about an older state would hide a question the respondent has just revealed.
+  // data-relevance="busy" while a request is due or unanswered (tests and assistive tools wait on it).
+  let asked = 0;
+  function schedule(ms) {
+    clearTimeout(timer);
+    form.dataset.relevance = "busy";
+    timer = setTimeout(refresh, ms);
+  }
   function refresh() {
+    timer = null;
+    const mine = ++asked;
     fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (state) { if (state) apply(state); })
-      .catch(function () { /* offline: the server still checks on save */ });
+      .then(function (state) { if (state && mine === asked) apply(state); })
+      .catch(function () { /* offline: the server still checks on save */ })
+      .finally(function () { if (mine === asked && timer === null) form.dataset.relevance = "idle"; });
   }
 
   // A grid row's "other, specify" box shows while that row's answer is an "other" choice.
@@ -81,16 +93,17 @@
     box.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
   });
 
-  form.addEventListener("change", function () { otherBoxes(); clearTimeout(timer); timer = setTimeout(refresh, 150); });
+  form.addEventListener("change", function () { otherBoxes(); schedule(150); });
   form.addEventListener("input", function (e) {
     totals();
     if (e.target.classList.contains("long-list-filter")) return;
-    if (e.target.type === "text") { clearTimeout(timer); timer = setTimeout(refresh, 400); }
+    if (e.target.type === "text") schedule(400);
   });
   form.addEventListener("submit", function () {
     const button = document.getElementById("next-button");
     setTimeout(function () { if (button) button.disabled = true; }, 0);
   });
+  form.dataset.relevance = "idle";
   otherBoxes();
   totals();
   const summary = document.getElementById("error-summary");

@@ -31,24 +31,9 @@ CONTROLS = """() => {
   return Object.values(out);
 }"""
 
-# page.js asks for relevance 150 ms after a change and 400 ms after typing; wait a little longer,
-# then until every request it made has been answered and applied (TRACK_FETCH counts them).
-RELEVANCE_DEBOUNCE_MS = 450
-TRACK_FETCH = """() => {
-  if (window.__relevancePending !== undefined) return;
-  window.__relevancePending = 0;
-  const original = window.fetch;
-  const done = () => setTimeout(() => { window.__relevancePending--; }, 0);  // after page.js applies it
-  window.fetch = function (...args) {
-    window.__relevancePending++;
-    return original.apply(this, args).then(reply => {
-      if (!reply.ok) { done(); return reply; }
-      const json = reply.json.bind(reply);
-      reply.json = () => json().finally(done);
-      return reply;
-    }, error => { done(); throw error; });
-  };
-}"""
+# page.js marks the form data-relevance="busy" from a change until the reply to its latest
+# relevance request has been applied: waiting on that needs no guess of its timers.
+SETTLED = "() => document.getElementById('page-form').dataset.relevance !== 'busy'"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -145,7 +130,6 @@ class Respondent:
 
         Loops because answers reveal questions (live skip logic refreshes the page after a change).
         """
-        self.page.evaluate(TRACK_FETCH)
         done: set[str] = set()
         for _ in range(passes):
             todo = [c for name, c in self.controls().items() if name not in done]
@@ -158,8 +142,7 @@ class Respondent:
 
     def settle(self) -> None:
         """Wait until the live skip logic has asked the server and applied its answer."""
-        self.page.wait_for_timeout(RELEVANCE_DEBOUNCE_MS)
-        self.page.wait_for_function("() => !window.__relevancePending")
+        self.page.wait_for_function(SETTLED)
 
     def set(self, control: dict, wanted) -> None:
         name, kind, values = control["name"], control["kind"], control["values"]
@@ -185,7 +168,6 @@ class Respondent:
     def save(self):
         """Click 'Save and continue' and wait for the next page (or the same page with messages)."""
         # Leaving a text field fires `change`: let that relevance request finish before saving.
-        self.page.evaluate(TRACK_FETCH)
         self.page.evaluate("document.activeElement && document.activeElement.blur()")
         self.settle()
         with self.page.expect_navigation():

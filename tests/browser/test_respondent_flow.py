@@ -94,3 +94,26 @@ def test_keyboard_tab_reaches_a_radio_and_space_selects_it(page, basque_case):
     checked = page.locator(f'#page-form input[name="{focused["name"]}"]:checked')
     expect(checked).to_have_count(1)
     assert page.evaluate("document.activeElement.checked")
+
+
+def test_a_late_reply_about_an_older_answer_does_not_hide_a_revealed_question(page, basque_case):
+    """Skip-logic replies can overtake each other; only the reply to the latest answers counts."""
+    page.goto(basque_case.page_url("B1"))
+    relevance = page.get_attribute("#page-form", "data-relevance-url")
+    held = []
+    page.route(f"**{relevance}", lambda route: held.append(route) if not held else route.continue_())
+
+    page.check('#page-form [name="B1.T01"][value="0"]')  # nothing adopted yet: B2 stays hidden
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the first relevance request never left the page"
+    page.check('#page-form [name="B1.T02"][value="1"]')  # a technology adopted: B2 appears
+    expect(page.locator("#item-B2")).to_be_visible()
+    expect(page.locator("#page-form")).to_have_attribute("data-relevance", "idle")
+
+    with page.expect_response(lambda r: relevance in r.url):
+        held[0].continue_()  # the older reply arrives last
+    page.wait_for_timeout(100)  # let the page handle it
+    assert page.is_visible("#item-B2"), "a stale reply hid the question the latest answer revealed"
