@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from surveys.models import CatiCase, Invitation, PopulationImport, Questionnaire, Sample, Wave
+from surveys.models.questionnaire import version_heavy_fields
 from surveys.tokens import token_hash
 
 
@@ -16,9 +17,10 @@ def invitation_for_token(token: str) -> Invitation:
     if not token or len(token) > 64:
         raise Http404
     try:
-        return (Invitation.objects.select_related("wave", "firm", "response", "response__version",
-                                                  "wave__questionnaire")
-                .defer("response__version__definition")  # compiled specs are cached by version id
+        # Every respondent request starts here: only the response and its version are joined (the
+        # firm and the wave load on the few screens that show them); compiled specs are cached by version id.
+        return (Invitation.objects.select_related("response", "response__version")
+                .defer(*version_heavy_fields("response__version__"))
                 .get(token_hash=token_hash(token)))
     except Invitation.DoesNotExist:
         raise Http404 from None
@@ -28,7 +30,7 @@ def cati_case_for_user(user, pk: int) -> CatiCase:
     """A telephone case the user may work on: one assigned to them, any for supervisors; else 404."""
     cases = CatiCase.objects.select_related("invitation__firm", "invitation__wave__questionnaire", "interviewer",
                                             "invitation__response__version", "last_outcome", "locked_by"
-                                            ).defer("invitation__response__version__definition")
+                                            ).defer(*version_heavy_fields("invitation__response__version__"))
     if not user.has_perm("surveys.supervise_cati"):
         cases = cases.filter(interviewer=user)
     try:

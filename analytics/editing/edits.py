@@ -16,6 +16,7 @@ from analytics.editing.scores import cases_score
 from analytics.models import EditCase, RuleResult, ValueEdit
 from surveys.answering.readmodel import readmodel_upsert_edited
 from surveys.models import Response
+from surveys.models.questionnaire import version_heavy_fields
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.validation import clean_field
 
@@ -91,7 +92,8 @@ def flags_accept(*, response_id: int, reason: str, note: str, editor) -> ValueEd
 
 def _locked(response_id: int) -> Response:
     response = (Response.objects.select_for_update(of=("self",))
-                .select_related("version", "version__questionnaire", "invitation").filter(pk=response_id).first())
+                .select_related("version", "version__questionnaire", "invitation")
+                .defer(*version_heavy_fields("version__")).filter(pk=response_id).first())
     if response is None or response.status != Response.Status.SUBMITTED:
         raise EditRefused("only submitted responses are edited")
     return response
@@ -114,7 +116,8 @@ def _after_change(response: Response) -> None:
 
 def editing_run(*, response_id: int) -> list[str]:
     """What the task runs after a submit: the response's rules, and the queue's scores if it is flagged."""
-    response = Response.objects.select_related("version__questionnaire").filter(pk=response_id).first()
+    response = (Response.objects.select_related("version__questionnaire").defer(*version_heavy_fields("version__"))
+                .filter(pk=response_id).first())
     if response is None or response.status != Response.Status.SUBMITTED:
         return []
     questionnaire = response.version.questionnaire
@@ -155,6 +158,7 @@ def edited_rows_refresh(*, questionnaire) -> int:
     """Rebuild the edited read-model row of every edited response (after a read-model rebuild or a repair)."""
     ids = set(ValueEdit.objects.filter(questionnaire=questionnaire, action=ValueEdit.Action.EDIT)
               .values_list("response_id", flat=True))
-    for response in Response.objects.filter(pk__in=ids).select_related("version__questionnaire", "invitation"):
+    for response in (Response.objects.filter(pk__in=ids).select_related("version__questionnaire", "invitation")
+                     .defer(*version_heavy_fields("version__"))):
         _edited_row_refresh(response)
     return len(ids)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from analytics.editing.rules import current_answers
 from analytics.models import EditCase, RuleResult, ValueEdit
 from surveys.models import Questionnaire, Response
+from surveys.models.questionnaire import version_heavy_fields
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.texts import pick
 
@@ -32,7 +33,8 @@ def recent_edits(*, questionnaire: Questionnaire, limit: int = 50):
 
 
 def submitted_response(response_id: int) -> Response:
-    return get_object_or_404(Response.objects.select_related("version__questionnaire", "invitation__firm"),
+    return get_object_or_404(Response.objects.select_related("version__questionnaire", "invitation__firm")
+                             .defer(*version_heavy_fields("version__")),
                              pk=response_id, status=Response.Status.SUBMITTED)
 
 

@@ -320,10 +320,11 @@ def _text(value) -> str | None:
 def readmodel_rebuild(questionnaire, batch: int = 2000) -> int:
     """Recreate every row from the answers (after a schema change or for repair)."""
     from surveys.models import Response
+    from surveys.models.questionnaire import version_heavy_fields
 
     count = 0
     queryset = (Response.objects.filter(version__questionnaire=questionnaire)
-                .select_related("invitation", "version").order_by("pk"))
+                .select_related("invitation", "version").defer(*version_heavy_fields("version__")).order_by("pk"))
     chunk = []
     for response in queryset.iterator(chunk_size=batch):
         chunk.append(response)

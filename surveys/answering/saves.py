@@ -17,6 +17,7 @@ from surveys.answering.readmodel import readmodel_upsert
 from surveys.fieldwork.quotas import quota_cells_matching, quota_full_cell
 from surveys.fieldwork.sequential import call_list_leave_on_web
 from surveys.models import Response
+from surveys.models.questionnaire import version_heavy_fields
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.validation import PageResult, merge_page, validate_all, validate_page
 
@@ -43,7 +44,7 @@ class Incomplete(Exception):
 def _locked(response_id: int) -> Response:
     return (Response.objects.select_for_update(of=("self",)).select_related("version", "invitation",
                                                                          "version__questionnaire")
-            .defer("version__definition").get(pk=response_id))
+            .defer(*version_heavy_fields("version__")).get(pk=response_id))
 
 
 def _store(response: Response, fields: list[str]) -> None:

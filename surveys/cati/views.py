@@ -34,6 +34,7 @@ from surveys.cati.calls import (
 )
 from surveys.cati.forms import CallAttemptForm
 from surveys.models import CatiCase, Response
+from surveys.models.questionnaire import version_heavy_fields
 from surveys.questionnaire.spec import spec_for_version
 
 WEB_ACTIVE = dt.timedelta(minutes=30)  # a web save this recent: the respondent may be answering right now
@@ -104,7 +105,8 @@ def interview(request, pk):
     except (CaseLocked, CaseClosed) as exc:
         messages.error(request, _why(exc))
         return redirect("cati:case", pk=case.pk)
-    response = Response.objects.select_related("version").get(invitation__cati=case)
+    response = Response.objects.select_related("version").defer(*version_heavy_fields("version__")).get(
+        invitation__cati=case)
     target = resume_target(spec_for_version(response.version), response)
     return redirect(_page_url(case, target))
 

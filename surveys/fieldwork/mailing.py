@@ -29,6 +29,7 @@ from surveys.dispatch import enqueue
 from surveys.fieldwork.emailtexts import WordingCache, message_kind
 from surveys.fieldwork.invitations import invitation_issue, invitation_token
 from surveys.models import Invitation, MailingPlan, Message, OptOut, Response, Sample, Selection, Wave
+from surveys.models.questionnaire import version_heavy_fields
 
 log = logging.getLogger(__name__)
 SENT_LIKE = (Message.Status.SENT, Message.Status.BOUNCED)
@@ -209,7 +210,7 @@ def _message_for_sending(message_id: int) -> Message:
     """The message with everything its e-mail needs, in one query (big JSON columns left out)."""
     return (Message.objects.select_related("invitation__firm", "invitation__wave__version", "invitation__response",
                                            "invitation__opt_out")
-            .defer("invitation__wave__version__definition", "invitation__response__answers",
+            .defer(*version_heavy_fields("invitation__wave__version__"), "invitation__response__answers",
                    "invitation__response__derived", "invitation__firm__attributes").get(pk=message_id))
 
 

@@ -22,12 +22,20 @@ class Questionnaire(models.Model):
         return self.versions.order_by("-number").first()
 
 
-class VersionManager(models.Manager):
-    """Leaves out the frozen definition (about 230 KB of JSON for instrument B): it is read only
-    when surveys.questionnaire.spec compiles a version it has not cached yet."""
+# The heavy columns of a version: the frozen definition (about 230 KB of JSON for instrument B), its
+# authoring form (80 KB) and the uploaded source file. They are read only when surveys.questionnaire.spec
+# compiles a version it has not cached yet, or an export writes the authored form: row look-ups that
+# join a version leave them out (`version_heavy_fields("response__version__")`).
+VERSION_HEAVY_FIELDS = ("definition", "authored", "source_file")
 
+
+def version_heavy_fields(prefix: str = "") -> list[str]:
+    return [prefix + name for name in VERSION_HEAVY_FIELDS]
+
+
+class VersionManager(models.Manager):
     def get_queryset(self):
-        return super().get_queryset().defer("definition")
+        return super().get_queryset().defer(*VERSION_HEAVY_FIELDS)
 
 
 class QuestionnaireVersion(models.Model):
