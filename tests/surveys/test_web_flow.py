@@ -119,3 +119,22 @@ def test_live_relevance_endpoint_reports_items_for_unsaved_values(client, case):
     url = reverse("surveys:relevance", kwargs={"token": token, "module": "M1"})
     assert "Q4" in client.post(url, {"Q3": "1"}).json()["items"]
     assert "Q4" not in client.post(url, {"Q3": "0"}).json()["items"]
+
+
+def test_a_page_open_and_save_never_read_the_versions_heavy_columns(client, case):
+    """The definition, its authored form and the source file are hundreds of KB per version: the
+    respondent's requests must not fetch them (compiled specs are cached per version id)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.questionnaire.spec import spec_for_version
+
+    invitation, token = case
+    spec_for_version(Response.objects.get(invitation=invitation).version)  # compiled, as after a first page
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page_url(token, "M1")).status_code == 200
+        assert post_page(client, token, "M1", PAGE1, 0).status_code == 302
+        assert client.get(page_url(token, "M2")).status_code == 200
+    heavy = [q["sql"] for q in queries.captured_queries
+             if re.search(r'"surveys_questionnaireversion"\."(definition|authored|source_file)"', q["sql"])]
+    assert heavy == []
