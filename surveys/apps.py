@@ -10,6 +10,7 @@ class SurveysConfig(AppConfig):
         from celery.signals import worker_ready
 
         from surveys import tasks as outbox_tasks
+        from surveys.authoring import waves  # noqa: F401  (drops cached wave settings when they change)
         from surveys.fieldwork import tasks  # noqa: F401
 
         # A worker that starts sends what waited for the broker while it was away (surveys/outbox.py).

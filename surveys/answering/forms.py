@@ -19,6 +19,23 @@ LONG_LIST_ABOVE = 12  # longer choice lists (countries) get a filter box and wor
 MISSING_SUFFIX = "__missing"  # companion field: don't know / refused for a typed (non-choice) answer
 
 
+class _SharedChoices:
+    """A page form's choices are built once per form class and never changed per request: each form
+    shares them instead of deep-copying every (code, label) pair, as Django's ChoiceField does
+    (a country list has 250 of them). Widgets and their attributes are still copied per form."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
+class PageChoiceField(_SharedChoices, forms.ChoiceField):
+    pass
+
+
+class PageMultipleChoiceField(_SharedChoices, forms.MultipleChoiceField):
+    pass
+
+
 def _choices(f: FieldSpec, language: str, missing: list[tuple[str, str]]) -> list[tuple[str, str]]:
     pairs = [(str(c.code), pick(c.label, language)) for c in f.choices]
     return pairs + [(MISSING_PREFIX + code, label) for code, label in missing]
@@ -26,11 +43,11 @@ def _choices(f: FieldSpec, language: str, missing: list[tuple[str, str]]) -> lis
 
 def _choice_field(f: FieldSpec, attrs: dict, language: str, missing: list[tuple[str, str]]) -> forms.Field:
     # long lists too: radios the page groups and filters (answering/longlists.py), no select box
-    return forms.ChoiceField(choices=_choices(f, language, missing), widget=forms.RadioSelect(attrs=attrs))
+    return PageChoiceField(choices=_choices(f, language, missing), widget=forms.RadioSelect(attrs=attrs))
 
 
 def _multi_field(f: FieldSpec, attrs: dict, language: str, missing: list[tuple[str, str]]) -> forms.Field:
-    return forms.MultipleChoiceField(choices=_choices(f, language, []),
+    return PageMultipleChoiceField(choices=_choices(f, language, []),
                                      widget=forms.CheckboxSelectMultiple(attrs=attrs))
 
 
@@ -99,7 +116,7 @@ def _page_form_class(spec: Spec, module: ModuleSpec, language: str, allow_missin
 
 def _missing_field(missing: list[tuple[str, str]]) -> forms.Field:
     """Interviewers record don't know / refused for numbers, texts and dates with these radios."""
-    return forms.ChoiceField(choices=missing, required=False, label="",
+    return PageChoiceField(choices=missing, required=False, label="",
                              widget=forms.RadioSelect(attrs={"class": "missing-code"}))
 
 

@@ -1,7 +1,43 @@
-"""What a wave's settings say (selectors read by invitations, respondent pages and e-mail)."""
+"""What a wave's settings say (selectors read by invitations, respondent pages and e-mail).
+
+Every respondent page needs the languages offered and the pre-filled items of the case's wave:
+they are read through the cache (one cache read instead of two queries per page) and dropped from
+it whenever the settings are saved or deleted (signals below); the timeout is a backstop.
+"""
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
 from surveys.models import Wave, WaveSettings
+
+SETTINGS_CACHE_SECONDS = 300
+_NONE = {"languages": [], "prefill": {}}
+
+
+def _settings_key(wave_id: int) -> str:
+    return f"wave-settings:{wave_id}"
+
+
+def wave_page_settings(wave_id: int) -> dict:
+    """{"languages": [...], "prefill": {...}} of a wave (defaults when it has no settings row)."""
+    key = _settings_key(wave_id)
+    found = cache.get(key)
+    if found is None:
+        row = WaveSettings.objects.filter(wave_id=wave_id).values("languages", "prefill").first()
+        found = {"languages": row["languages"] or [], "prefill": row["prefill"] or {}} if row else _NONE
+        cache.set(key, found, SETTINGS_CACHE_SECONDS)
+    return found
+
+
+@receiver([post_save, post_delete], sender=WaveSettings)
+def _settings_changed(sender, instance: WaveSettings, **kwargs) -> None:
+    key = _settings_key(instance.wave_id)
+    cache.delete(key)
+    # again after commit: a page read between the save and the commit may have cached the old values
+    transaction.on_commit(lambda: cache.delete(key), robust=True)
 
 
 def wave_languages(wave: Wave) -> list[str]:
@@ -11,14 +47,13 @@ def wave_languages(wave: Wave) -> list[str]:
 
 
 def response_languages(response, spec) -> list[str]:
-    """The languages offered to one respondent (one query: the settings of the case's wave)."""
-    chosen = WaveSettings.objects.filter(wave__invitations=response.invitation_id).values_list(
-        "languages", flat=True).first()
-    return [lang for lang in (chosen or []) if lang in spec.languages] or list(spec.languages)
+    """The languages offered to one respondent (the settings of the case's wave)."""
+    chosen = wave_page_settings(response.invitation.wave_id)["languages"]
+    return [lang for lang in chosen if lang in spec.languages] or list(spec.languages)
 
 
 def wave_prefill(wave_id: int) -> dict[str, str]:
-    return WaveSettings.objects.filter(wave_id=wave_id).values_list("prefill", flat=True).first() or {}
+    return wave_page_settings(wave_id)["prefill"]
 
 
 def wave_contact(wave_id: int) -> tuple[str, str]:

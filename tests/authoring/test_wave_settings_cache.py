@@ -1,0 +1,35 @@
+"""Respondent pages read a wave's languages and pre-fills through the cache; a settings save drops it."""
+import pytest
+
+from surveys.authoring.services import wave_settings_update
+from surveys.authoring.waves import response_languages, wave_prefill
+from surveys.fieldwork.invitations import invitation_issue, wave_default
+from surveys.questionnaire.spec import spec_for_version
+from tests.factories import FirmFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _settings(wave, languages, prefill=None):
+    wave_settings_update(wave=wave, languages=languages, contact_name="", contact_email="", prefill=prefill or {},
+                         reminder_days=[], reminders_enabled=False)
+
+
+def test_a_page_reads_the_settings_from_the_cache_and_a_save_takes_effect_at_once(
+        mini_version, django_assert_num_queries):
+    wave = wave_default(questionnaire=mini_version.questionnaire)
+    invitation, _, _ = invitation_issue(wave=wave, firm=FirmFactory())
+    response, spec = invitation.response, spec_for_version(mini_version)
+    assert response_languages(response, spec) == ["en", "it"]
+    with django_assert_num_queries(0):  # the second page asks the cache, not the database
+        assert response_languages(response, spec) == ["en", "it"]
+        assert wave_prefill(wave.pk) == {}
+
+    _settings(wave, ["it"])
+    assert response_languages(response, spec) == ["it"]
+    _settings(wave, ["en", "it"], prefill={"Q2": "employees"})
+    assert response_languages(response, spec) == ["en", "it"]
+    assert wave_prefill(wave.pk) == {"Q2": "employees"}
+
+    wave.settings.delete()
+    assert wave_prefill(wave.pk) == {}
