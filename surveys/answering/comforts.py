@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from surveys.authoring.waves import wave_prefill
+from surveys.authoring.waves import invitation_prefill
 from surveys.models import CaseEvent, Firm, Invitation, ReferenceEntry, Response
 from surveys.questionnaire.spec import ItemSpec, ModuleSpec, Spec
 
@@ -21,11 +21,10 @@ PREFILLED_ITEMS: dict[str, dict[str, tuple[str, str]]] = {
 REGISTER_KINDS = (CaseEvent.Kind.REGISTER_CONFIRMED, CaseEvent.Kind.REGISTER_CORRECTED)
 
 
-def prefilled_items(spec: Spec, wave_id: int | None) -> dict[str, tuple[str, str]]:
-    """The shipped mapping, plus the items a wave's settings pre-fill (staff set them, no reference list)."""
+def prefilled_items(spec: Spec, invitation) -> dict[str, tuple[str, str]]:
+    """The shipped mapping, plus the items the invitation's wave pre-fills (staff set them, no reference list)."""
     mapping = dict(PREFILLED_ITEMS.get(spec.code, {}))
-    if wave_id is not None:
-        mapping.update({item: (field, "") for item, field in wave_prefill(wave_id).items() if item in spec.items})
+    mapping.update({item: (field, "") for item, field in invitation_prefill(invitation).items() if item in spec.items})
     return mapping
 
 
@@ -81,7 +80,7 @@ def register_confirm(*, invitation: Invitation, spec: Spec, values: dict, actor=
 
 def register_prefill(spec: Spec, module: ModuleSpec, response: Response) -> dict:
     """Initial values for the page's register items the firm has not answered yet."""
-    mapping = prefilled_items(spec, response.invitation.wave_id)
+    mapping = prefilled_items(spec, response.invitation)
     wanted = [i for i in module.items if i.code in mapping and i.code not in response.answers]
     if not wanted:
         return {}
@@ -101,7 +100,7 @@ def register_prefill(spec: Spec, module: ModuleSpec, response: Response) -> dict
 def register_answers_check(*, spec: Spec, module_code: str, response: Response, actor=None) -> CaseEvent | None:
     """After a page save: an answer to a register item that differs from the last reported value is recorded
     (and becomes the reported value, so saving the page again records nothing new)."""
-    mapping = {code: entry for code, entry in prefilled_items(spec, response.invitation.wave_id).items()
+    mapping = {code: entry for code, entry in prefilled_items(spec, response.invitation).items()
                if entry[0] in REGISTER_FIELDS}
     items = [i for i in spec.module(module_code).items if i.code in mapping and i.code in response.answers]
     if not items:

@@ -46,14 +46,24 @@ def wave_languages(wave: Wave) -> list[str]:
     return [lang for lang in (chosen or []) if lang in wave.version.languages] or list(wave.version.languages or ["en"])
 
 
+def invitation_page_settings(invitation) -> dict:
+    """wave_page_settings of the invitation's wave, kept on the invitation for the rest of the request
+    (a page asks for its languages and its pre-fills)."""
+    found = getattr(invitation, "_page_settings", None)
+    if found is None:
+        found = invitation._page_settings = wave_page_settings(invitation.wave_id)
+    return found
+
+
 def response_languages(response, spec) -> list[str]:
     """The languages offered to one respondent (the settings of the case's wave)."""
-    chosen = wave_page_settings(response.invitation.wave_id)["languages"]
+    chosen = invitation_page_settings(response.invitation)["languages"]
     return [lang for lang in chosen if lang in spec.languages] or list(spec.languages)
 
 
-def wave_prefill(wave_id: int) -> dict[str, str]:
-    return wave_page_settings(wave_id)["prefill"]
+def invitation_prefill(invitation) -> dict[str, str]:
+    """Item code -> register field, the pre-fills of the invitation's wave."""
+    return invitation_page_settings(invitation)["prefill"]
 
 
 def wave_contact(wave_id: int) -> tuple[str, str]:
