@@ -15,7 +15,10 @@ def _fast_hasher(settings):
 def _fresh_cache():
     from django.core.cache import cache
 
+    from surveys.authoring import waves
+
     cache.clear()
+    waves._MEMO.clear()  # per-process memo keyed by wave id: ids come back after a test's rollback
 
 
 @pytest.fixture(autouse=True)

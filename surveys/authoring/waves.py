@@ -1,43 +1,44 @@
 """What a wave's settings say (selectors read by invitations, respondent pages and e-mail).
 
-Every respondent page needs the languages offered and the pre-filled items of the case's wave:
-they are read through the cache (one cache read instead of two queries per page) and dropped from
-it whenever the settings are saved or deleted (signals below); the timeout is a backstop.
+Every respondent page needs the languages offered and the pre-filled items of the case's wave.
+Each process keeps them for SETTINGS_MEMO_SECONDS (one query per wave and process in that time,
+instead of two per page): a save or delete of the settings drops them in the saving process at
+once, and other processes see the change within those seconds.
 """
 from __future__ import annotations
 
-from django.core.cache import cache
+import time
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from surveys.models import Wave, WaveSettings
 
-SETTINGS_CACHE_SECONDS = 300
+SETTINGS_MEMO_SECONDS = 10
 _NONE = {"languages": [], "prefill": {}}
-
-
-def _settings_key(wave_id: int) -> str:
-    return f"wave-settings:{wave_id}"
+_MEMO: dict[int, tuple[float, dict]] = {}
 
 
 def wave_page_settings(wave_id: int) -> dict:
     """{"languages": [...], "prefill": {...}} of a wave (defaults when it has no settings row)."""
-    key = _settings_key(wave_id)
-    found = cache.get(key)
-    if found is None:
-        row = WaveSettings.objects.filter(wave_id=wave_id).values("languages", "prefill").first()
-        found = {"languages": row["languages"] or [], "prefill": row["prefill"] or {}} if row else _NONE
-        cache.set(key, found, SETTINGS_CACHE_SECONDS)
+    now = time.monotonic()
+    kept = _MEMO.get(wave_id)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    row = WaveSettings.objects.filter(wave_id=wave_id).values("languages", "prefill").first()
+    found = {"languages": row["languages"] or [], "prefill": row["prefill"] or {}} if row else _NONE
+    if len(_MEMO) > 10_000:
+        _MEMO.clear()
+    _MEMO[wave_id] = (now + SETTINGS_MEMO_SECONDS, found)
     return found
 
 
 @receiver([post_save, post_delete], sender=WaveSettings)
 def _settings_changed(sender, instance: WaveSettings, **kwargs) -> None:
-    key = _settings_key(instance.wave_id)
-    cache.delete(key)
-    # again after commit: a page read between the save and the commit may have cached the old values
-    transaction.on_commit(lambda: cache.delete(key), robust=True)
+    _MEMO.pop(instance.wave_id, None)
+    # again after commit: a page read between the save and the commit may have kept the old values
+    transaction.on_commit(lambda: _MEMO.pop(instance.wave_id, None), robust=True)
 
 
 def wave_languages(wave: Wave) -> list[str]:

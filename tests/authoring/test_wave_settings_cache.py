@@ -1,4 +1,4 @@
-"""Respondent pages read a wave's languages and pre-fills through the cache; a settings save drops it."""
+"""Respondent pages read a wave's languages and pre-fills from a per-process memo; a settings save drops it."""
 import pytest
 
 from surveys.authoring.services import wave_settings_update
@@ -27,7 +27,7 @@ def test_a_page_reads_the_settings_from_the_cache_and_a_save_takes_effect_at_onc
 
     assert page_languages() == ["en", "it"]
     response = Response.objects.select_related("invitation").get(invitation=invitation)
-    with django_assert_num_queries(0):  # the second page asks the cache, not the database
+    with django_assert_num_queries(0):  # the second page reads the memo, not the database
         assert response_languages(response, spec) == ["en", "it"]
         assert wave_page_settings(wave.pk)["prefill"] == {}
 
@@ -39,3 +39,17 @@ def test_a_page_reads_the_settings_from_the_cache_and_a_save_takes_effect_at_onc
 
     wave.settings.delete()
     assert wave_page_settings(wave.pk)["prefill"] == {}
+
+
+def test_a_change_made_by_another_process_is_seen_within_the_memo_time(mini_version, monkeypatch):
+    from surveys.authoring import waves
+    from surveys.models import WaveSettings
+
+    wave = wave_default(questionnaire=mini_version.questionnaire)
+    _settings(wave, ["en", "it"])
+    assert wave_page_settings(wave.pk)["languages"] == ["en", "it"]
+    WaveSettings.objects.filter(wave=wave).update(languages=["it"])  # no signal here: as if saved elsewhere
+    assert wave_page_settings(wave.pk)["languages"] == ["en", "it"]
+    later = waves.time.monotonic() + waves.SETTINGS_MEMO_SECONDS + 1
+    monkeypatch.setattr(waves.time, "monotonic", lambda: later)
+    assert wave_page_settings(wave.pk)["languages"] == ["it"]
