@@ -17,13 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 CAUTION_CV = 16.6  # per cent: published with a "use with caution" flag (Eurostat / ESS practice)
 SUPPRESS_CV = 33.3  # per cent: too unreliable to publish
 FLAG_CAUTION, FLAG_SUPPRESSED = "E", "F"  # the letters Statistics Canada and Eurostat tables print
 FLAG_NAMES = {FLAG_CAUTION: f"use with caution (CV above {CAUTION_CV}%)",
               FLAG_SUPPRESSED: f"too unreliable to publish (CV above {SUPPRESS_CV}%)"}
+
+
+def _scipy_stats():
+    """scipy.stats, imported on first use: it takes over a second to load, and the exports and the
+    web workers that import this module for its types mostly never compute an interval."""
+    from scipy import stats
+
+    return stats
 
 
 @dataclass
@@ -119,7 +126,7 @@ def summarise(estimate: float, variance: float, *, df: int, n: int, srs: float =
     if np.isnan(estimate):
         return {"est": None, "se": None, "low": None, "high": None, "cv": None, "deff": None, "flag": "", "n": n}
     se = float(np.sqrt(max(variance, 0.0))) if not np.isnan(variance) else np.nan
-    half = stats.t.ppf(0.5 + confidence / 2, df) * se
+    half = _scipy_stats().t.ppf(0.5 + confidence / 2, df) * se
     low, high = estimate - half, estimate + half
     if bounds is not None:
         low, high = max(low, bounds[0]), min(high, bounds[1])
@@ -192,7 +199,7 @@ def rao_scott(design: Design, rows: np.ndarray, cols: np.ndarray, domain: np.nda
         return {"test": "rao-scott", "p": None, "statistic": None, "note": "no sampling variance in this table"}
     d0 = trace * trace / trace2
     statistic = pearson / trace
-    p_value = stats.f.sf(statistic, d0, d0 * design.df)
+    p_value = _scipy_stats().f.sf(statistic, d0, d0 * design.df)
     return {"test": "rao-scott", "p": _num(p_value), "statistic": _num(statistic), "df": _num(d0),
             "df_denominator": _num(d0 * design.df), "pearson": _num(pearson),
             "mean_deff": _num(trace / ((r - 1) * (c - 1)))}
@@ -224,11 +231,11 @@ def means_wald(design: Design, values: np.ndarray, domains: list[np.ndarray]) ->
         if se == 0:
             return {"test": "design-t", "p": None, "statistic": None, "note": "no sampling variance"}
         t = float(diffs[0] / se)
-        return {"test": "design-t", "p": _num(2 * stats.t.sf(abs(t), design.df)), "statistic": _num(t),
+        return {"test": "design-t", "p": _num(2 * _scipy_stats().t.sf(abs(t), design.df)), "statistic": _num(t),
                 "df": design.df}
     wald = float(diffs @ np.linalg.pinv(cov) @ diffs)
     k = len(domains) - 1
-    return {"test": "design-wald", "p": _num(stats.f.sf(wald / k, k, design.df)), "statistic": _num(wald / k),
+    return {"test": "design-wald", "p": _num(_scipy_stats().f.sf(wald / k, k, design.df)), "statistic": _num(wald / k),
             "df": k, "df_denominator": design.df}
 
 

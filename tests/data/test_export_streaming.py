@@ -103,3 +103,21 @@ def test_no_rows_still_gives_readable_files(questionnaire, tmp_path, monkeypatch
         path = _write(questionnaire, tmp_path / f"none.{fmt}", fmt, monkeypatch, waves=(), modes=("cati",))
         frame, meta = (pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta)(str(path))
         assert len(frame) == 0 and meta.number_rows in (0, None) and len(frame.columns) > 10
+
+
+def test_a_process_that_exports_without_a_design_never_loads_scipy():
+    """scipy.stats takes over a second to import: an export (a process of its own, as the command and the
+    worker run it) of a questionnaire without weights must not pay it. Checked in a fresh interpreter,
+    since this test process has imported everything already."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = ("import django, sys; django.setup(); "
+             "import analytics.data.export.jobs, analytics.data.export.table, analytics.results.weights; "
+             "print('scipy.stats' in sys.modules)")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False"
