@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -42,7 +43,7 @@ class PostgresServer:
     def _run(self, program: str, *args: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         subprocess.run([*prefix, str(self.bin / program), *args], check=True, cwd=self.root,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=240)
 
     def url(self, database: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -53,8 +54,24 @@ class PostgresServer:
         # told about can still sit in the WAL buffers when the process is killed, and vanish.
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
                    "-c synchronous_commit=on -c full_page_writes=off")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options, "-w", "start")
+        # On a loaded machine crash recovery can outlast pg_ctl's default wait (60 s), and a start right
+        # after an immediate stop can fail once: wait longer, try again, and say what the server logged.
+        for attempt in range(3):
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options,
+                          "-t", "180", "-w", "start")
+                return self
+            except subprocess.CalledProcessError:
+                if attempt == 2:
+                    raise RuntimeError(f"PostgreSQL did not start; its log ends:\n{self.log_tail()}") from None
+                time.sleep(2)
         return self
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join((self.root / "server.log").read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
 
     def stop(self, mode: str = "fast") -> None:
         """`immediate`: the server dies at once, as in a crash (clients see their connection drop)."""
