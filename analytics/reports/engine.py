@@ -13,7 +13,9 @@ from analytics.stats.design import Design
 from surveys.questionnaire.texts import pick
 
 MAX_OBSERVED_LEVELS = 15
-MAX_HELD_ARRAYS = 64  # float arrays a Data keeps at once (8 MB each at a million rows, plus their masks)
+# float arrays a Data keeps at once: 8 MB each at a million rows, plus their masks and category
+# positions (about 20 MB in all); 16 hold the variables reports share, 64 took 1 GB more and no less time
+MAX_HELD_ARRAYS = 16
 
 
 class Unavailable(Exception):

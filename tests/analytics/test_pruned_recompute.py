@@ -94,21 +94,21 @@ def test_the_post_submit_run_gives_the_result_of_a_full_recompute(db):
     with connection.cursor() as cursor:
         cursor.execute(f'UPDATE "{table}" SET "BA2" = 300, updated_at = NOW() '
                        f'WHERE response_id = (SELECT MIN(response_id) FROM "{table}")')
-    cached = selectors._FRAMES[key][0]
+    cached = selectors._FRAMES[key].frame
     assert results_recompute(questionnaire_id=questionnaire.pk) == "ok"
-    assert selectors._FRAMES[key][0] is not cached and len(selectors._FRAMES[key][0]) == 31
+    assert selectors._FRAMES[key].frame is not cached and len(selectors._FRAMES[key].frame) == 31
     incremental = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL).payload
     assert incremental["n"] == 31
     assert results_recompute(questionnaire_id=questionnaire.pk, force=True) == "ok"
     full = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL).payload
     assert incremental == full
     # rows the frame holds, changed to values their columns hold: overwritten in place, no copy
-    frame = selectors._FRAMES[key][0]
+    frame = selectors._FRAMES[key].frame
     with connection.cursor() as cursor:
         cursor.execute(f'UPDATE "{table}" SET "BA2" = 2, "BA1" = 1, updated_at = clock_timestamp() '
                        f'WHERE response_id IN (SELECT response_id FROM "{table}" ORDER BY response_id LIMIT 3)')
     assert results_recompute(questionnaire_id=questionnaire.pk) == "ok"
-    assert selectors._FRAMES[key][0] is frame and (frame["BA2"].iloc[:3] == 2).all()
+    assert selectors._FRAMES[key].frame is frame and (frame["BA2"].iloc[:3] == 2).all()
     incremental = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL).payload
     assert results_recompute(questionnaire_id=questionnaire.pk, force=True) == "ok"
     full = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL).payload
