@@ -69,6 +69,11 @@ def _split_missing(values: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray
         return ~absent, {"no_answer": absent}
     absent = np.isnan(values)
     kinds = {"no_answer": absent}
+    if not np.any(values <= max(MISSING_CODES)):  # NaN compares False
+        # most variables have no missing code at all: one comparison instead of three, same masks
+        nothing = np.zeros(len(values), dtype=bool)
+        kinds.update({kind: nothing for kind in MISSING_CODES.values()})
+        return ~absent, kinds
     invalid = absent.copy()
     for code, kind in MISSING_CODES.items():
         kinds[kind] = values == code
