@@ -55,7 +55,8 @@ def results_frame(*, questionnaire: Questionnaire, full: bool = False, summary: 
     new ones added, rows that left the submitted set dropped. Deleted rows leave no change behind:
     when the count or id sum of the result differs from the table's, the ids are read and
     reconciled. Only without either, or when the columns or the read-model schema changed, are all
-    rows read (and the snapshot written again). `summary` is accepted for callers that took it."""
+    rows read (and the snapshot written again). `summary`: results_summary() taken just before, if
+    at hand (the check's first comparison; the table is asked again only when it differs)."""
     if connection.vendor != "postgresql":
         return results_read(questionnaire=questionnaire, columns=columns, where="status = %s", params=[SUBMITTED])
     variables = readmodel_ensure(questionnaire)
@@ -77,7 +78,7 @@ def results_frame(*, questionnaire: Questionnaire, full: bool = False, summary: 
         horizon = transaction_horizon()
         held.frame, changed = _refreshed(questionnaire, held.frame, held.horizon, wanted)
         held.horizon, held.behind = horizon, held.behind + changed
-    held.frame = _reconciled(questionnaire, held.frame, wanted)
+    held.frame = _reconciled(questionnaire, held.frame, wanted, summary)
     if held.behind >= settings.ANALYTICS_SNAPSHOT_REWRITE_ROWS:  # read in full, or far ahead of the file
         snapshot = snapshots.Snapshot(held.frame, held.horizon, held.built_at)
         if snapshots.snapshot_write(questionnaire=questionnaire, stamp=stamp, values=VALUES, snapshot=snapshot):
@@ -169,13 +170,17 @@ def _refreshed(questionnaire: Questionnaire, frame: pd.DataFrame, horizon: int,
     return _merged(frame, delta.drop(columns=extra)), len(submitted)
 
 
-def _reconciled(questionnaire: Questionnaire, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+def _reconciled(questionnaire: Questionnaire, frame: pd.DataFrame, columns: list[str],
+                summary: tuple | None = None) -> pd.DataFrame:
     """The frame, unless its count or id sum differs from the submitted rows' (a row was deleted, or
     one committed after the refresh's read): then the ids are read, rows no longer there dropped and
-    rows not yet held read (all rows when many are missing)."""
-    count, _, ids = results_summary(questionnaire=questionnaire)
-    if len(frame) == count and int(frame["response_id"].sum()) == int(ids or 0):
-        return frame
+    rows not yet held read (all rows when many are missing). A summary taken before the refresh that
+    agrees saves asking again (a deleted row would show in it as a difference)."""
+    id_sum = int(frame["response_id"].sum())
+    for taken in ([summary] if summary else []) + [None]:
+        count, _, ids = taken or results_summary(questionnaire=questionnaire)
+        if len(frame) == count and id_sum == int(ids or 0):
+            return frame
     submitted = results_read(questionnaire=questionnaire, columns=["response_id"], where="status = %s",
                              params=[SUBMITTED])["response_id"].to_numpy(dtype="int64")
     present = frame["response_id"].to_numpy(dtype="int64")

@@ -34,6 +34,8 @@ class Column:
 # ------------------------------------------------------------------ small helpers
 def numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
     column = frame[name]
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf":  # no empty cell but NaN: no check
+        return column.to_numpy().astype(float)
     if pd.api.types.is_numeric_dtype(column.dtype):
         return column.to_numpy(dtype=float, na_value=np.nan)
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
