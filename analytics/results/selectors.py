@@ -116,7 +116,7 @@ def results_read(*, questionnaire: Questionnaire, columns: list[str] | None = No
             parts.setdefault(name, []).append(_compact(name, array))
     if not types:  # no rows: the nullable frame of the same columns
         return readmodel_frame(questionnaire, columns=columns, where=where, params=params, values=VALUES)
-    return pd.DataFrame({name: _joined(name, types[name], parts.pop(name)) for name in list(types)})
+    return pd.DataFrame({name: _joined(name, types[name], parts.pop(name)) for name in list(types)}, copy=False)
 
 
 IDENTIFIERS = ("response_id", "firm_id", "wave_id", "version")
@@ -239,7 +239,7 @@ def _inserted(frame: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
             columns[name] = np.insert(old.to_numpy(), at, add.to_numpy().astype(old.dtype))
         else:
             columns[name] = pd.concat([old, add], ignore_index=True).take(order).reset_index(drop=True)
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)  # no consolidating copy of every column into 2-D blocks
 
 
 def _overwritten(frame: pd.DataFrame, rows: np.ndarray, delta: pd.DataFrame) -> bool:
