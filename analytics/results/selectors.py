@@ -81,8 +81,8 @@ def results_frame(*, questionnaire: Questionnaire, full: bool = False, summary: 
     held.frame = _reconciled(questionnaire, held.frame, wanted, summary)
     if held.behind >= settings.ANALYTICS_SNAPSHOT_REWRITE_ROWS:  # read in full, or far ahead of the file
         snapshot = snapshots.Snapshot(held.frame, held.horizon, held.built_at)
-        if snapshots.snapshot_write(questionnaire=questionnaire, stamp=stamp, values=VALUES, snapshot=snapshot):
-            held.behind = 0
+        snapshots.snapshot_write(questionnaire=questionnaire, stamp=stamp, values=VALUES, snapshot=snapshot)
+        held.behind = 0  # written, or logged and tried again after as many changes (a full disk)
     _FRAMES[key] = held
     return held.frame
 
