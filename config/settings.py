@@ -244,6 +244,12 @@ ANALYTICS_LOCK_SECONDS = 600  # the cache lock of a run expires after this (a ki
 ANALYTICS_MAX_VIEWS = 50  # analysts' filtered views kept per questionnaire (oldest dropped)
 ANALYTICS_MIN_CELL = env_int("ANALYTICS_MIN_CELL", 5)  # cells below this are hidden from viewers without the right
 ANALYTICS_FULL_RECOMPUTE_SECONDS = env_int("ANALYTICS_FULL_RECOMPUTE_SECONDS", 3600)
+# a submission's edit rules run this long after it, once its results recompute has been picked up
+EDITING_RUN_DELAY_SECONDS = float(os.environ.get("EDITING_RUN_DELAY_SECONDS", "0.5"))
+# Results frames kept on disk (Arrow IPC files, a cache: see analytics/results/snapshots.py); empty: none
+ANALYTICS_SNAPSHOT_DIR = os.environ.get("ANALYTICS_SNAPSHOT_DIR", str(BASE_DIR / "var" / "results-snapshots"))
+ANALYTICS_SNAPSHOT_REWRITE_ROWS = env_int("ANALYTICS_SNAPSHOT_REWRITE_ROWS", 20_000)  # changed rows before a rewrite
+ANALYTICS_SNAPSHOT_MAX_AGE_SECONDS = env_int("ANALYTICS_SNAPSHOT_MAX_AGE_SECONDS", 7 * 86400)  # then a full read
 
 # Data in and out (docs/data.md).
 EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24)  # export downloads expire after this

@@ -22,6 +22,12 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _results_snapshots_apart(settings, tmp_path_factory):
+    """Each test's results snapshots in a directory of its own (never the project's var/)."""
+    settings.ANALYTICS_SNAPSHOT_DIR = str(tmp_path_factory.mktemp("snapshots"))
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process(request):
     """Tasks run in-process, as with no REDIS_URL, also in the PostgreSQL + Redis run: only
     `integration` tests (tests/integration/, with their own worker) send them through the broker."""

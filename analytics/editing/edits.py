@@ -129,9 +129,13 @@ def editing_run(*, response_id: int) -> list[str]:
 
 def editing_schedule(*, response_id: int) -> None:
     """Called by the submit (surveys.answering.saves): run the rules once the submission has committed."""
+    from django.conf import settings
+
     from surveys.dispatch import enqueue
 
-    enqueue(RUN_TASK, response_id)
+    # after the results recompute the same submit schedules (ANALYTICS_COALESCE_SECONDS): a worker runs
+    # one task at a time, and scoring the queue reads every row, which the updated result would wait for
+    enqueue(RUN_TASK, response_id, countdown=settings.EDITING_RUN_DELAY_SECONDS)
 
 
 def editing_run_all(*, questionnaire_id: int) -> dict[str, int]:

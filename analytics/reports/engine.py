@@ -13,7 +13,12 @@ from analytics.stats.design import Design
 from surveys.questionnaire.texts import pick
 
 MAX_OBSERVED_LEVELS = 15
-MAX_HELD_ARRAYS = 64  # float arrays a Data keeps at once (8 MB each at a million rows, plus their masks)
+# Float arrays a Data keeps at once, by their bytes: each comes with its missing-value masks and
+# category positions (about 20 bytes a row in all). 256 MB of floats: every variable of instrument B
+# at 100,000 responses, 110 at 300,000 (reports share variables: fewer conversions), 32 at a million
+# (where holding 64 took a gigabyte more at the peak).
+MAX_HELD_BYTES = 256 << 20
+MAX_HELD_ARRAYS = 4096  # and at most this many (tests set it low)
 
 
 class Unavailable(Exception):
@@ -45,8 +50,11 @@ class Data:
             raise Unavailable(name)
         textish = self.frame[name].dtype == object or pd.api.types.is_string_dtype(self.frame[name].dtype)
         values = comp.textual(self.frame, name) if textish else comp.numeric(self.frame, name)
+        source = self.frame[name].dtype
+        if isinstance(source, np.dtype) and source.kind in "iu":
+            comp.integer_source(values, self.frame[name].to_numpy())
         self._arrays[name] = values
-        if len(self._arrays) > MAX_HELD_ARRAYS:
+        if len(self._arrays) > min(MAX_HELD_ARRAYS, max(4, MAX_HELD_BYTES // max(8 * len(values), 1))):
             self._arrays.popitem(last=False)
         return values
 

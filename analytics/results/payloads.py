@@ -1,6 +1,8 @@
 """One frame -> the JSON document of each result set (every catalogue report plus items-by-group)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 
 from analytics.models import ResultSet, Weighting
@@ -44,6 +46,13 @@ def payload_columns(*, questionnaire: Questionnaire, result_sets: list[ResultSet
 
 def result_payloads(*, questionnaire: Questionnaire, frame: pd.DataFrame,
                     result_sets: list[ResultSet]) -> dict[int, dict]:
+    return dict(result_payloads_each(questionnaire=questionnaire, frame=frame, result_sets=result_sets))
+
+
+def result_payloads_each(*, questionnaire: Questionnaire, frame: pd.DataFrame,
+                         result_sets: list[ResultSet]) -> Iterator[tuple[int, dict]]:
+    """(result set id, its document), one set at a time in the order given: the caller can store
+    the first (the result of all responses, which a submission waits for) before the others are done."""
     meta = selectors.variable_meta(questionnaire=questionnaire)
     kinds = selectors.item_kinds(questionnaire=questionnaire)
     lists = selectors.list_labels(questionnaire=questionnaire)
@@ -51,7 +60,6 @@ def result_payloads(*, questionnaire: Questionnaire, frame: pd.DataFrame,
     wave_ids = dict(questionnaire.waves.values_list("code", "pk"))
     reports = [r for r in catalogue(questionnaire.code) if not r.includes]
     variables = list(meta.values())
-    out = {}
     for result_set in result_sets:
         mask = scope_mask(frame, result_set.filters, wave_ids).to_numpy()
         scoped = frame[mask] if not mask.all() else frame
@@ -60,8 +68,7 @@ def result_payloads(*, questionnaire: Questionnaire, frame: pd.DataFrame,
         computed = {r.name: compute_report(r, data) for r in reports}
         general = items_report(questionnaire.code, variables, result_set.group, kinds)
         computed[ITEMS_BY_GROUP] = compute_report(general, data)
-        out[result_set.pk] = {"n": int(len(scoped)), "reports": computed, "filters": result_set.filters,
+        yield result_set.pk, {"n": int(len(scoped)), "reports": computed, "filters": result_set.filters,
                               "group": result_set.group, "weighted": found is not None,
                               "design": None if found is None else found.summary(),
                               "catalogue_version": CATALOGUE_VERSION}
-    return out

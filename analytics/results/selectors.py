@@ -1,15 +1,21 @@
 """Reads: the read-model frame results are computed from, and the stored results views show."""
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from django.conf import settings
 from django.db import connection
 
 from analytics.models import RecomputeRun, ResultSet
+from analytics.results import snapshots
 from surveys.answering.readmodel import (
+    CHANGE_SEQ,
+    META_COLUMNS,
     questionnaire_variables,
     readmodel_batches,
     readmodel_ensure,
@@ -23,11 +29,19 @@ SUBMITTED = "submitted"
 VALUES = "edited"  # published results use the editors' values (raw answers stay in the raw read model)
 
 
-# The frame of the last read per (database, questionnaire), with the newest `updated_at` it covers.
-# Reading 100,000 rows costs seconds, a few new rows milliseconds: after a submission the worker
-# reads only rows updated since (minus OVERLAP, for transactions that committed late) and merges.
-_FRAMES: dict[tuple, tuple[pd.DataFrame, object]] = {}
-OVERLAP = dt.timedelta(seconds=60)
+@dataclass
+class _Held:
+    """A frame of the submitted rows as of a transaction horizon (see snapshots.py)."""
+    frame: pd.DataFrame
+    horizon: int
+    built_at: float  # when its rows were last read in full
+    stamp: str  # the read-model schema it was read with
+    behind: int = 0  # rows applied since it was last written to disk
+
+
+# The frame of the last run per (database, questionnaire): a worker refreshes it with the rows
+# written since (milliseconds) instead of reading 100,000s of rows again (seconds).
+_FRAMES: dict[tuple, _Held] = {}
 
 
 def results_frame(*, questionnaire: Questionnaire, full: bool = False, summary: tuple | None = None,
@@ -35,19 +49,56 @@ def results_frame(*, questionnaire: Questionnaire, full: bool = False, summary: 
     """Every submitted response of the questionnaire as typed read-model columns (the only data source):
     `columns` only (default: every column), as compact as their values allow (see results_read).
 
-    On PostgreSQL the previous frame is refreshed with the rows updated since it was read, and
-    used only if it has the same columns and the result has exactly the submitted rows' count and
-    id sum; otherwise (and with `full`) everything is read again. `summary`: results_summary()
-    taken just before, if at hand."""
-    key = (connection.settings_dict["NAME"], questionnaire.pk)
-    cached = None if full or connection.vendor != "postgresql" else _FRAMES.pop(key, None)
-    watermark = (summary or results_summary(questionnaire=questionnaire))[1]
-    frame = _refreshed(questionnaire, *cached, columns=columns) if cached else None
-    if frame is None:
-        frame = results_read(questionnaire=questionnaire, columns=columns, where="status = %s", params=[SUBMITTED])
-    if connection.vendor == "postgresql" and watermark is not None:
-        _FRAMES[key] = (frame, watermark)
-    return frame
+    On PostgreSQL the frame is not read row by row each time: this process's frame of the previous
+    run (not with `full`), else the snapshot on disk (snapshots.py), is brought up to date with the
+    read-model rows written since its transaction horizon (`change_seq`): changed rows overwritten,
+    new ones added, rows that left the submitted set dropped. Deleted rows leave no change behind:
+    when the count or id sum of the result differs from the table's, the ids are read and
+    reconciled. Only without either, or when the columns or the read-model schema changed, are all
+    rows read (and the snapshot written again). `summary`: results_summary() taken just before, if
+    at hand (the check's first comparison; the table is asked again only when it differs)."""
+    if connection.vendor != "postgresql":
+        return results_read(questionnaire=questionnaire, columns=columns, where="status = %s", params=[SUBMITTED])
+    variables = readmodel_ensure(questionnaire)
+    wanted = list(columns) if columns is not None else [n for n, _ in META_COLUMNS] + [v.name for v in variables]
+    key, stamp = (connection.settings_dict["NAME"], questionnaire.pk), schema_stamp(questionnaire)
+    held = _FRAMES.pop(key, None)
+    if held is not None and (full or held.stamp != stamp or list(held.frame.columns) != wanted):
+        held = None
+    if held is None:
+        loaded = snapshots.snapshot_load(questionnaire=questionnaire, stamp=stamp, values=VALUES, columns=wanted,
+                                         max_age=settings.ANALYTICS_SNAPSHOT_MAX_AGE_SECONDS)
+        if loaded is not None:
+            held = _Held(loaded.frame, loaded.horizon, loaded.built_at, stamp)
+    if held is None:
+        horizon = transaction_horizon()  # before the read: what commits meanwhile is read again next time
+        frame = results_read(questionnaire=questionnaire, columns=wanted, where="status = %s", params=[SUBMITTED])
+        held = _Held(frame, horizon, time.time(), stamp, behind=settings.ANALYTICS_SNAPSHOT_REWRITE_ROWS)
+    else:
+        horizon = transaction_horizon()
+        held.frame, changed = _refreshed(questionnaire, held.frame, held.horizon, wanted)
+        held.horizon, held.behind = horizon, held.behind + changed
+    held.frame = _reconciled(questionnaire, held.frame, wanted, summary)
+    if held.behind >= settings.ANALYTICS_SNAPSHOT_REWRITE_ROWS:  # read in full, or far ahead of the file
+        snapshot = snapshots.Snapshot(held.frame, held.horizon, held.built_at)
+        snapshots.snapshot_write(questionnaire=questionnaire, stamp=stamp, values=VALUES, snapshot=snapshot)
+        held.behind = 0  # written, or logged and tried again after as many changes (a full disk)
+    _FRAMES[key] = held
+    return held.frame
+
+
+def transaction_horizon() -> int:
+    """The oldest transaction still running (or the next one): every read-model row stamped below it was
+    committed (or rolled back) before now, so a read that starts after this sees it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        return cursor.fetchone()[0]
+
+
+def schema_stamp(questionnaire: Questionnaire) -> str:
+    """Changes with the read model's columns and their types (a new or changed version)."""
+    checksums = questionnaire.versions.order_by("number").values_list("checksum", flat=True)
+    return hashlib.sha256(",".join(checksums).encode()).hexdigest()[:24]
 
 
 def results_read(*, questionnaire: Questionnaire, columns: list[str] | None = None, where: str = "",
@@ -65,7 +116,7 @@ def results_read(*, questionnaire: Questionnaire, columns: list[str] | None = No
             parts.setdefault(name, []).append(_compact(name, array))
     if not types:  # no rows: the nullable frame of the same columns
         return readmodel_frame(questionnaire, columns=columns, where=where, params=params, values=VALUES)
-    return pd.DataFrame({name: _joined(name, types[name], parts.pop(name)) for name in list(types)})
+    return pd.DataFrame({name: _joined(name, types[name], parts.pop(name)) for name in list(types)}, copy=False)
 
 
 IDENTIFIERS = ("response_id", "firm_id", "wave_id", "version")
@@ -102,19 +153,51 @@ def _joined(name: str, kind: pa.DataType, parts: list):
 _STRING = {pa.string(): pd.StringDtype()}
 
 
-def _refreshed(questionnaire: Questionnaire, frame: pd.DataFrame, watermark,
-               columns: list[str] | None = None) -> pd.DataFrame | None:
-    if columns is not None and list(columns) != list(frame.columns):  # other reports asked for other columns
-        return None
-    delta = results_read(questionnaire=questionnaire, columns=columns, where="status = %s AND updated_at >= %s",
-                         params=[SUBMITTED, watermark - OVERLAP])
-    if list(delta.columns) != list(frame.columns):  # a new version added columns
-        return None
-    merged = _merged(frame, delta)
-    count, _, ids = results_summary(questionnaire=questionnaire)
-    if len(merged) != count or int(merged["response_id"].sum()) != int(ids or 0):
-        return None  # a row left the submitted set, was deleted, or committed very late: read everything
-    return merged
+def _refreshed(questionnaire: Questionnaire, frame: pd.DataFrame, horizon: int,
+               columns: list[str]) -> tuple[pd.DataFrame, int]:
+    """The frame with the rows written at or above `horizon` applied, and how many there were."""
+    extra = [] if "status" in columns else ["status"]
+    delta = results_read(questionnaire=questionnaire, columns=columns + extra, where=f"{CHANGE_SEQ} >= %s",
+                         params=[horizon])
+    if not len(delta):
+        return frame, 0
+    submitted = (delta["status"] == SUBMITTED).fillna(False).to_numpy(dtype=bool)
+    if not submitted.all():  # reset, reopened or withdrawn since: out of the results
+        gone = delta.loc[~submitted, "response_id"]
+        if frame["response_id"].isin(gone).any():
+            frame = frame[~frame["response_id"].isin(gone)].reset_index(drop=True)
+        delta = delta[submitted].reset_index(drop=True)
+    return _merged(frame, delta.drop(columns=extra)), len(submitted)
+
+
+def _reconciled(questionnaire: Questionnaire, frame: pd.DataFrame, columns: list[str],
+                summary: tuple | None = None) -> pd.DataFrame:
+    """The frame, unless its count or id sum differs from the submitted rows' (a row was deleted, or
+    one committed after the refresh's read): then the ids are read, rows no longer there dropped and
+    rows not yet held read (all rows when many are missing). A summary taken before the refresh that
+    agrees saves asking again (a deleted row would show in it as a difference)."""
+    id_sum = int(frame["response_id"].sum())
+    for taken in ([summary] if summary else []) + [None]:
+        count, _, ids = taken or results_summary(questionnaire=questionnaire)
+        if len(frame) == count and id_sum == int(ids or 0):
+            return frame
+    submitted = results_read(questionnaire=questionnaire, columns=["response_id"], where="status = %s",
+                             params=[SUBMITTED])["response_id"].to_numpy(dtype="int64")
+    present = frame["response_id"].to_numpy(dtype="int64")
+    kept = np.isin(present, submitted)
+    if not kept.all():
+        frame = frame[kept].reset_index(drop=True)
+    missing = np.setdiff1d(submitted, present)
+    if len(missing) > max(RECONCILE_ROWS, len(submitted) // 10):
+        return results_read(questionnaire=questionnaire, columns=columns, where="status = %s", params=[SUBMITTED])
+    if len(missing):
+        rows = results_read(questionnaire=questionnaire, columns=columns, where="status = %s AND response_id = ANY(%s)",
+                            params=[SUBMITTED, [int(i) for i in missing]])
+        frame = _merged(frame, rows)
+    return frame
+
+
+RECONCILE_ROWS = 10_000  # rows missing from a frame read by id; more, and all rows are read
 
 
 def _merged(frame: pd.DataFrame, delta: pd.DataFrame) -> pd.DataFrame:
@@ -133,10 +216,30 @@ def _merged(frame: pd.DataFrame, delta: pd.DataFrame) -> pd.DataFrame:
     new = delta[~held]
     if not len(new):
         return frame
-    merged = pd.concat([frame, new], ignore_index=True)
     if len(ids) and new["response_id"].min() < ids[-1]:  # a row that joined the submitted set late
-        merged = merged.sort_values("response_id", ignore_index=True)
-    return merged
+        return _inserted(frame, new.sort_values("response_id", ignore_index=True))
+    return pd.concat([frame, new], ignore_index=True)
+
+
+def _inserted(frame: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The frame with the new rows (sorted by id, none held) in their places by id: what concatenating
+    and sorting gives, column for column, without sorting: a numpy column whose type holds the new
+    values takes them by np.insert (one copy), any other column is concatenated and put in order."""
+    at = np.searchsorted(frame["response_id"].to_numpy(), new["response_id"].to_numpy())
+    n, m = len(frame), len(new)
+    placed = np.zeros(n + m, dtype=bool)
+    placed[at + np.arange(m)] = True
+    order = np.empty(n + m, dtype=np.intp)
+    order[~placed], order[placed] = np.arange(n), n + np.arange(m)
+    columns = {}
+    for name in frame.columns:
+        old, add = frame[name], new[name]
+        if (isinstance(old.dtype, np.dtype) and isinstance(add.dtype, np.dtype)
+                and np.can_cast(add.dtype, old.dtype, casting="safe")):
+            columns[name] = np.insert(old.to_numpy(), at, add.to_numpy().astype(old.dtype))
+        else:
+            columns[name] = pd.concat([old, add], ignore_index=True).take(order).reset_index(drop=True)
+    return pd.DataFrame(columns, copy=False)  # no consolidating copy of every column into 2-D blocks
 
 
 def _overwritten(frame: pd.DataFrame, rows: np.ndarray, delta: pd.DataFrame) -> bool:
@@ -162,7 +265,11 @@ def _overwritten(frame: pd.DataFrame, rows: np.ndarray, delta: pd.DataFrame) -> 
         else:
             return False
     for j, name in enumerate(frame.columns):
-        frame.iloc[rows, j] = values[name]
+        try:
+            frame.iloc[rows, j] = values[name]
+        except ValueError:  # a column read zero-copy from a snapshot file is read-only: write into a copy
+            frame[name] = frame[name].to_numpy().copy()
+            frame.iloc[rows, j] = values[name]
     return True
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from analytics.models import RecomputeRun, ResultSet, Weighting
 from analytics.reports import default_group, filter_columns
 from analytics.results import selectors
-from analytics.results.payloads import CATALOGUE_VERSION, payload_columns, result_payloads
+from analytics.results.payloads import CATALOGUE_VERSION, payload_columns, result_payloads_each
 from analytics.results.scopes import META_FILTERS, scope_key, scope_resolve
 from analytics.results.weights import RAKE_FIELDS
 from surveys.dispatch import enqueue, tasks_run_inline
@@ -152,25 +152,30 @@ def _recompute_locked(questionnaire: Questionnaire, *, force: bool, trigger: str
     sets = ResultSet.objects.filter(questionnaire=questionnaire)
     empty = set(sets.filter(payload__isnull=True).values_list("pk", flat=True))
     stale = [s for s in sets.defer("payload") if force or s.pk in empty or s.fingerprint != fingerprint]
+    stale.sort(key=lambda s: (s.key != ResultSet.ALL, not s.is_default, s.pk))  # what a submission waits for first
     if not stale:
         RecomputeRun.objects.create(questionnaire=questionnaire, trigger=trigger, started_at=started,
                                     finished_at=timezone.now(), status=RecomputeRun.Status.UNCHANGED, duration_ms=0)
         return UNCHANGED
     run = RecomputeRun.objects.create(questionnaire=questionnaire, trigger=trigger, started_at=started)
     clock = time.perf_counter()
+    written = 0
     try:
         # the columns of every set, stale or not, so the next run's refresh finds the same frame
         columns = payload_columns(questionnaire=questionnaire, result_sets=list(sets))
         frame = selectors.results_frame(questionnaire=questionnaire, full=force, summary=summary, columns=columns)
-        payloads = result_payloads(questionnaire=questionnaire, frame=frame, result_sets=stale)
+        # each set stored as soon as it is computed: the result of all responses first
+        for result_set_id, payload in result_payloads_each(questionnaire=questionnaire, frame=frame,
+                                                           result_sets=stale):
+            written += results_store(result_set_id=result_set_id, payload=payload, snapshot_at=started,
+                                     fingerprint=fingerprint,
+                                     duration_ms=int(1000 * (time.perf_counter() - clock)))
     except Exception as exc:
         _record_failure(questionnaire, run, started, exc)
         if isinstance(exc, OperationalError):
             raise  # the task retries transient database errors
         return FAILED
     duration = int(1000 * (time.perf_counter() - clock))
-    written = sum(results_store(result_set_id=s.pk, payload=payloads[s.pk], snapshot_at=started,
-                                fingerprint=fingerprint, duration_ms=duration) for s in stale)
     RecomputeRun.objects.filter(pk=run.pk).update(status=RecomputeRun.Status.OK, finished_at=timezone.now(),
                                                   n_responses=len(frame), sets_written=written, duration_ms=duration)
     return OK

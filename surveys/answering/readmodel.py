@@ -37,7 +37,12 @@ META_COLUMNS = [
 SQL_TYPES = {"int": "bigint", "num": "double precision", "str": "text"}
 # Timestamps stay ISO text ("2026-01-31 12:00:00.123456", UTC): what each reader needs differs.
 ARROW_TYPES = {"int": pa.int64(), "num": pa.float64(), "str": pa.string()}
-_META_KINDS = {"response_id": "int", "firm_id": "int", "wave_id": "int", "version": "int"}
+_META_KINDS = {"response_id": "int", "firm_id": "int", "wave_id": "int", "version": "int", "change_seq": "int"}
+# PostgreSQL: every row also carries the id of the transaction that last wrote it, stamped by a
+# trigger (whoever writes: saves, imports, edits, SQL), so a reader holding the rows as of a
+# transaction horizon can read only the rows written since (analytics.results.snapshots).
+CHANGE_SEQ = "change_seq"
+_STAMP_FUNCTION = "rm_change_stamp"
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.string(): pd.StringDtype()}
 BATCH_BYTES = 4 << 20  # CSV text per Arrow batch on PostgreSQL: about 8,000 rows of instrument B
 FETCH_ROWS = 5000  # rows per batch elsewhere
@@ -145,10 +150,28 @@ def _ensure_table(cursor, table: str, variables: list[Variable], *, index: bool)
             if_not = "IF NOT EXISTS " if connection.vendor == "postgresql" else ""
             cursor.execute(f"ALTER TABLE {_q(table)} ADD COLUMN {if_not}{_q(v.name)} {SQL_TYPES[v.type]}")
     if connection.vendor == "postgresql":
+        _ensure_change_stamp(cursor, table)
         # the results' post-submit run: the submitted rows' count, newest change and id sum read from
         # the index alone, and the rows changed since the previous run found without a table scan
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {_q(table + '_changes')} ON {_q(table)} "
                        f"(status, updated_at) INCLUDE (response_id)")
+
+
+def _ensure_change_stamp(cursor, table: str) -> None:
+    """The change_seq column, its index and the trigger that stamps it on every INSERT and UPDATE."""
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_STAMP_FUNCTION])  # one CREATE at a time
+    cursor.execute(f"CREATE OR REPLACE FUNCTION {_STAMP_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS "
+                   "$$ BEGIN NEW.change_seq := pg_current_xact_id()::text::bigint; RETURN NEW; END $$")
+    cursor.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                   "AND table_name = %s AND column_name = %s", [table, CHANGE_SEQ])
+    if cursor.fetchone() is None:
+        cursor.execute(f"ALTER TABLE {_q(table)} ADD COLUMN {CHANGE_SEQ} bigint")
+        # statistics saying the new column is empty, so the planner reads changed rows by the index
+        # rather than the whole table until autovacuum analyses it
+        cursor.execute(f"ANALYZE {_q(table)} ({CHANGE_SEQ})")
+    cursor.execute(f"CREATE OR REPLACE TRIGGER {_q(table + '_change')} BEFORE INSERT OR UPDATE ON {_q(table)} "
+                   f"FOR EACH ROW EXECUTE FUNCTION {_STAMP_FUNCTION}()")
+    cursor.execute(f"CREATE INDEX IF NOT EXISTS {_q(table + '_change_seq')} ON {_q(table)} ({CHANGE_SEQ})")
 
 
 def _row(response, variables: list[Variable], answers: dict | None = None, updated_at=None) -> list:
@@ -174,6 +197,9 @@ def readmodel_upsert_edited(response, questionnaire, *, answers: dict | None, up
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE response_id = %s", [response.pk])
         if answers is None:
+            if connection.vendor == "postgresql":  # the raw row shows again: a change for incremental readers
+                cursor.execute(f"UPDATE {_q(table_name(questionnaire.code))} SET {CHANGE_SEQ} = NULL "
+                               "WHERE response_id = %s", [response.pk])
             return
         names = [n for n, _ in META_COLUMNS] + [v.name for v in variables]
         cursor.execute(f"INSERT INTO {table} ({', '.join(_q(n) for n in names)}) "
@@ -232,7 +258,9 @@ def readmodel_select(questionnaire, *, columns: list[str] | None = None, where: 
     wanted = columns or [n for n, _ in META_COLUMNS] + [v.name for v in variables]
     select = f"SELECT {', '.join(_q(c) for c in wanted)} FROM "
     # the overlay's columns: the wanted ones and the meta columns a `where` filters on
-    select += readmodel_source(questionnaire.code, list(dict.fromkeys([n for n, _ in META_COLUMNS] + wanted)), values)
+    stamp = [CHANGE_SEQ] if connection.vendor == "postgresql" else []
+    select += readmodel_source(questionnaire.code,
+                               list(dict.fromkeys([n for n, _ in META_COLUMNS] + stamp + wanted)), values)
     if where:
         select += f" WHERE {where}"
     select += " ORDER BY response_id"

@@ -94,21 +94,21 @@ def test_the_post_submit_run_gives_the_result_of_a_full_recompute(db):
     with connection.cursor() as cursor:
         cursor.execute(f'UPDATE "{table}" SET "BA2" = 300, updated_at = NOW() '
                        f'WHERE response_id = (SELECT MIN(response_id) FROM "{table}")')
-    cached = selectors._FRAMES[key][0]
+    cached = selectors._FRAMES[key].frame
     assert results_recompute(questionnaire_id=questionnaire.pk) == "ok"
-    assert selectors._FRAMES[key][0] is not cached and len(selectors._FRAMES[key][0]) == 31
+    assert selectors._FRAMES[key].frame is not cached and len(selectors._FRAMES[key].frame) == 31
     incremental = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL).payload
     assert incremental["n"] == 31
     assert results_recompute(questionnaire_id=questionnaire.pk, force=True) == "ok"
     full = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL).payload
     assert incremental == full
     # rows the frame holds, changed to values their columns hold: overwritten in place, no copy
-    frame = selectors._FRAMES[key][0]
+    frame = selectors._FRAMES[key].frame
     with connection.cursor() as cursor:
         cursor.execute(f'UPDATE "{table}" SET "BA2" = 2, "BA1" = 1, updated_at = clock_timestamp() '
                        f'WHERE response_id IN (SELECT response_id FROM "{table}" ORDER BY response_id LIMIT 3)')
     assert results_recompute(questionnaire_id=questionnaire.pk) == "ok"
-    assert selectors._FRAMES[key][0] is frame and (frame["BA2"].iloc[:3] == 2).all()
+    assert selectors._FRAMES[key].frame is frame and (frame["BA2"].iloc[:3] == 2).all()
     incremental = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL).payload
     assert results_recompute(questionnaire_id=questionnaire.pk, force=True) == "ok"
     full = ResultSet.objects.get(questionnaire=questionnaire, key=ResultSet.ALL).payload
@@ -140,3 +140,24 @@ def test_category_positions_by_comparison_are_those_of_the_binary_search(monkeyp
         monkeypatch.setattr(computations, "FEW_CATEGORIES", 0)
         assert (fast == computations._positions(values, categories)).all()
         monkeypatch.undo()
+
+
+def test_rows_that_join_late_are_put_in_their_places_by_id():
+    """A row with an id below the frame's last (a response submitted after later ones) goes where a
+    full read (ordered by id) puts it, with the types concatenating gives, whatever the column."""
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({"response_id": np.array([2, 4, 6, 8]), "code": np.array([1, 2, 3, 4], dtype="int8"),
+                          "share": [0.5, np.nan, 1.5, 2.0], "count": pd.array([1, None, 3, 4], dtype="Int64"),
+                          "text": pd.array(["a", "b", None, "d"], dtype="string")})
+    new = pd.DataFrame({"response_id": np.array([1, 5, 9]), "code": np.array([300, 6, 7], dtype="int16"),
+                        "share": np.array([1, 2, 3], dtype="int8"), "count": np.array([7, 8, 9], dtype="int8"),
+                        "text": pd.array(["x", None, "z"], dtype="string")})
+    expected = pd.concat([frame, new], ignore_index=True).sort_values("response_id", ignore_index=True)
+    merged = selectors._merged(frame, new)
+    pd.testing.assert_frame_equal(merged, expected)
+    assert merged["response_id"].tolist() == [1, 2, 4, 5, 6, 8, 9]
+    same_types = new.assign(code=np.array([5, 6, 7], dtype="int8"))  # np.insert, no reordering copy
+    pd.testing.assert_frame_equal(selectors._merged(frame, same_types), pd.concat(
+        [frame, same_types], ignore_index=True).sort_values("response_id", ignore_index=True))

@@ -155,10 +155,11 @@ def test_a_submit_runs_the_rules_in_a_task_after_commit(db, django_capture_on_co
     invitation, _, _ = invitation_issue(wave=wave_default(questionnaire=version.questionnaire), firm=FirmFactory())
     response = invitation.response
     response_save_page(response_id=response.pk, module_code="M", raw={"Q1": "5", "Q2": "9"}, revision=0)
-    with patch("analytics.editing.tasks.editing_run_task.delay") as delay:
+    with patch("analytics.editing.tasks.editing_run_task.apply_async") as send:
         with django_capture_on_commit_callbacks(execute=True):
             response_submit(response_id=response.pk)
-    delay.assert_called_once_with(response.pk)
+    send.assert_called_once()
+    assert send.call_args.args[0] == (response.pk,)
     with django_capture_on_commit_callbacks(execute=True):
         response_submit(response_id=response.pk)  # a second submit is a no-op: nothing more to run
     from analytics.editing.tasks import editing_run_task
@@ -216,3 +217,15 @@ def test_the_import_enqueues_the_run_after_commit(mini_version, django_capture_o
                                       filename="t.csv")
     assert report.imported, report.problems
     delay.assert_called_once_with(mini_version.questionnaire_id)
+
+
+def test_a_submissions_rules_run_after_its_results_recompute(settings):
+    """On a worker that runs one task at a time, scoring the edit queue (a read of every row) must not
+    hold up the updated result the respondent's submission asked for: the rules are sent later."""
+    from analytics.editing.edits import RUN_TASK, editing_schedule
+
+    with patch("surveys.dispatch.enqueue") as enqueue:
+        editing_schedule(response_id=7)
+    (name, response_id), options = enqueue.call_args
+    assert (name, response_id) == (RUN_TASK, 7)
+    assert options["countdown"] == settings.EDITING_RUN_DELAY_SECONDS > settings.ANALYTICS_COALESCE_SECONDS
