@@ -25,7 +25,7 @@ endef
 help:
 	@echo "make run          set up and run the demo platform on http://$(HOST):$(PORT)/ (SQLite, tasks in-process)"
 	@echo "make test         lint, tests on SQLite, then every test on PostgreSQL + Redis + a Celery worker"
-	@echo "make test-sqlite  tests on SQLite (integration tests excluded)"
+	@echo "make test-sqlite  tests on SQLite (integration and browser tests excluded: they run in test-pg)"
 	@echo "make test-pg      all tests on PostgreSQL + Redis, integration tests included"
 	@echo "make lint         ruff"
 	@echo "make bench        run every benchmark script in bench/"
@@ -59,8 +59,11 @@ lint: setup
 
 test: lint test-sqlite test-pg
 
+# SQLITE_MARKS: integration tests need PostgreSQL, Redis and a worker; browser tests drive the same
+# pages whatever the database, so they run once, in test-pg (make test-sqlite SQLITE_MARKS=... to change).
+SQLITE_MARKS ?= not integration and not browser
 test-sqlite: setup
-	$(call pytest,env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not integration" $(PYTEST_ARGS))
+	$(call pytest,env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "$(SQLITE_MARKS)" $(PYTEST_ARGS))
 
 # --create-db: the kept PostgreSQL test database may predate a migration that was edited in place.
 test-pg: setup services
