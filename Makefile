@@ -62,12 +62,21 @@ test: lint test-sqlite test-pg
 # SQLITE_MARKS: integration tests need PostgreSQL, Redis and a worker; browser tests drive the same
 # pages whatever the database, so they run once, in test-pg (make test-sqlite SQLITE_MARKS=... to change).
 SQLITE_MARKS ?= not integration and not browser
+# Tests that need no process or cluster of their own run in parallel (pytest-xdist, one process per
+# core, at most 4): each process has its own test database, Redis database and media folder
+# (tests/conftest.py). Integration, browser and `serial` tests then run one at a time.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --maxprocesses 4
+ALONE := integration or browser or serial
 test-sqlite: setup
-	$(call pytest,env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "$(SQLITE_MARKS)" $(PYTEST_ARGS))
+	$(call pytest,env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest $(XDIST) -m "($(SQLITE_MARKS)) and not serial" $(PYTEST_ARGS))
+	$(call pytest,env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "($(SQLITE_MARKS)) and serial" $(PYTEST_ARGS))
 
 # --create-db: the kept PostgreSQL test database may predate a migration that was edited in place.
+PG_ENV = DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL)
 test-pg: setup services
-	$(call pytest,DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest --create-db $(PYTEST_ARGS))
+	$(call pytest,$(PG_ENV) $(PY) -m pytest --create-db $(XDIST) -m "not ($(ALONE))" $(PYTEST_ARGS))
+	$(call pytest,$(PG_ENV) $(PY) -m pytest --create-db -m "$(ALONE)" $(PYTEST_ARGS))
 
 services:
 	@bash .ci/services

@@ -1,9 +1,26 @@
+import os
 from pathlib import Path
 
 import pytest
 import yaml
 
 MINI = Path(__file__).parent / "surveys" / "mini.yaml"
+# `make test` runs the tests that need no worker of their own in parallel (pytest-xdist): each
+# xdist worker has its own test database (pytest-django), Redis database and media folder.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+REDIS_DB_OF_FIRST_XDIST_WORKER = 10
+
+
+def pytest_configure(config):
+    if not XDIST_WORKER:
+        return
+    from django.conf import settings
+
+    cache = settings.CACHES["default"]
+    if "redis" in cache["BACKEND"].lower():
+        index = int(XDIST_WORKER.removeprefix("gw"))
+        base = cache["LOCATION"].rsplit("/", 1)[0]
+        cache["LOCATION"] = f"{base}/{REDIS_DB_OF_FIRST_XDIST_WORKER + index}"
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +42,13 @@ def _fresh_cache():
 def _results_snapshots_apart(settings, tmp_path_factory):
     """Each test's results snapshots in a directory of its own (never the project's var/)."""
     settings.ANALYTICS_SNAPSHOT_DIR = str(tmp_path_factory.mktemp("snapshots"))
+
+
+@pytest.fixture(autouse=True)
+def _media_apart(settings, tmp_path_factory):
+    """Each test's exports and uploads in a folder of its own: job ids repeat across test
+    databases, so two tests running side by side would otherwise write the same file."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture(autouse=True)

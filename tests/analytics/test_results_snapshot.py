@@ -15,7 +15,10 @@ from surveys.answering.readmodel import readmodel_frame, readmodel_upsert_edited
 from tests.analytics.conftest import INSTRUMENTS, load_instrument
 
 pytestmark = [pytest.mark.skipif(connection.vendor != "postgresql", reason="snapshots are kept on PostgreSQL only"),
-              pytest.mark.django_db(transaction=True)]  # committed writes: each has a transaction id of its own
+              pytest.mark.django_db(transaction=True),  # committed writes: each has a transaction id of its own
+              # the rows read since the snapshot are counted: another test's open transaction would
+              # hold the horizon back (rightly, the read is then wider), so these run alone
+              pytest.mark.serial]
 CODE = "basque-digital-2019"
 
 
