@@ -103,6 +103,8 @@ DATABASES = {
         conn_health_checks=True,  # a connection PostgreSQL dropped (restart) is replaced, not a 500
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.db.postgresql"  # the same, with a health check that sends nothing
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web and worker both write: wait for the lock instead of failing, take it at BEGIN.
     DATABASES["default"]["OPTIONS"] = {

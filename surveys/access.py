@@ -7,23 +7,28 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from surveys.compiled import CompiledLookup
 from surveys.models import CatiCase, Invitation, PopulationImport, Questionnaire, Sample, Wave
 from surveys.models.questionnaire import version_heavy_fields
 from surveys.tokens import token_hash
+
+# Every respondent request starts here: only the response and its version are joined (the firm and
+# the wave load on the few screens that show them; compiled specs are cached by version id), and
+# the SQL is compiled once per process.
+_BY_TOKEN_HASH = CompiledLookup(
+    lambda digest: (Invitation.objects.select_related("response", "response__version")
+                    .defer(*version_heavy_fields("response__version__")).filter(token_hash=digest)),
+    placeholder="token-hash")
 
 
 def invitation_for_token(token: str) -> Invitation:
     """The invitation a personal link opens; 404 for anything else (no hint whether it existed)."""
     if not token or len(token) > 64:
         raise Http404
-    try:
-        # Every respondent request starts here: only the response and its version are joined (the
-        # firm and the wave load on the few screens that show them); compiled specs are cached by version id.
-        return (Invitation.objects.select_related("response", "response__version")
-                .defer(*version_heavy_fields("response__version__"))
-                .get(token_hash=token_hash(token)))
-    except Invitation.DoesNotExist:
-        raise Http404 from None
+    invitation = _BY_TOKEN_HASH.get(token_hash(token))
+    if invitation is None:
+        raise Http404
+    return invitation
 
 
 def cati_case_for_user(user, pk: int) -> CatiCase:

@@ -32,10 +32,10 @@ def _fast_hasher(settings):
 def _fresh_cache():
     from django.core.cache import cache
 
-    from surveys.authoring import waves
+    from surveys.memo import memos_clear
 
     cache.clear()
-    waves._MEMO.clear()  # per-process memo keyed by wave id: ids come back after a test's rollback
+    memos_clear()  # per-process memos keyed by row id: ids come back after a test's rollback
 
 
 @pytest.fixture(autouse=True)

@@ -206,11 +206,13 @@ def readmodel_upsert_edited(response, questionnaire, *, answers: dict | None, up
                        f"VALUES ({', '.join(['%s'] * len(names))})", _row(response, variables, answers, updated_at))
 
 
-def readmodel_upsert(responses: list, questionnaire) -> None:
-    """Write the rows of `responses` (all of one questionnaire); call inside the saving transaction."""
+def readmodel_upsert(responses: list, questionnaire, *, stamped: bool = False) -> None:
+    """Write the rows of `responses` (all of one questionnaire); call inside the saving transaction.
+    `stamped`: the caller's save already set the responses' change_seq (changes.change_position)."""
     if not responses:
         return
-    response_changes_stamp(response_ids=[r.pk for r in responses])  # the API feed's position (changes.py)
+    if not stamped:
+        response_changes_stamp(response_ids=[r.pk for r in responses])  # the API feed's position (changes.py)
     variables = _variables_for_save(responses, questionnaire)
     names = [n for n, _ in META_COLUMNS] + [v.name for v in variables]
     columns = ", ".join(_q(n) for n in names)
@@ -225,6 +227,7 @@ def readmodel_upsert(responses: list, questionnaire) -> None:
     placeholders = ", ".join(["%s"] * len(names))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict}", rows)
+
 
 
 BULK_ROWS = 50  # above this, PostgreSQL gets one COPY into a staging table instead of a statement a row

@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.answering.audit import answer_edit_record
+from surveys.answering.changes import change_position
 from surveys.answering.paradata import page_visit_record, visit_seconds
 from surveys.answering.readmodel import readmodel_upsert
+from surveys.compiled import CompiledLookup
 from surveys.fieldwork.quotas import quota_cells_matching, quota_full_cell
 from surveys.fieldwork.sequential import call_list_leave_on_web
 from surveys.models import Response
@@ -41,15 +43,26 @@ class Incomplete(Exception):
 
 
 # ------------------------------------------------------------------ answering
+# Every page save locks its response row (SQL compiled once per process: surveys/compiled.py).
+_LOCKED = CompiledLookup(
+    lambda pk: (Response.objects.select_for_update(of=("self",))
+                .select_related("version", "invitation", "version__questionnaire")
+                .defer(*version_heavy_fields("version__")).filter(pk=pk)),
+    placeholder=-1)
+
+
 def _locked(response_id: int) -> Response:
-    return (Response.objects.select_for_update(of=("self",)).select_related("version", "invitation",
-                                                                         "version__questionnaire")
-            .defer(*version_heavy_fields("version__")).get(pk=response_id))
+    response = _LOCKED.get(response_id)
+    if response is None:
+        raise Response.DoesNotExist(f"no response {response_id}")
+    return response
 
 
 def _store(response: Response, fields: list[str]) -> None:
-    response.save(update_fields=fields + ["updated_at"])
-    readmodel_upsert([response], response.version.questionnaire)
+    response.change_seq = change_position()  # the API feed's position, in the same UPDATE
+    response.save(update_fields=[*fields, "updated_at", "change_seq"])
+    del response.change_seq  # an expression until read back: deferred, loaded if anybody asks
+    readmodel_upsert([response], response.version.questionnaire, stamped=True)
 
 
 @transaction.atomic
@@ -109,7 +122,7 @@ def response_save_page(*, response_id: int, module_code: str, raw: dict, revisio
 
 def _quota_screen(response: Response, *, lock: bool) -> list | None:
     """The response's quota cells (None: the wave has no quota); sets screened_out_at when one is full."""
-    cells = quota_cells_matching(response=response)
+    cells = quota_cells_matching(response=response, fresh=lock)  # submission (lock) always looks
     if cells and quota_full_cell(cells=cells, response=response, lock=lock):
         response.screened_out_at = timezone.now()
     return cells

@@ -2,43 +2,37 @@
 
 Every respondent page needs the languages offered and the pre-filled items of the case's wave.
 Each process keeps them for SETTINGS_MEMO_SECONDS (one query per wave and process in that time,
-instead of two per page): a save or delete of the settings drops them in the saving process at
-once, and other processes see the change within those seconds.
+instead of two per page, surveys/memo.py): a save or delete of the settings drops them in the
+saving process at once, and other processes see the change within those seconds.
 """
 from __future__ import annotations
 
-import time
-
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from surveys.memo import ProcessMemo
 from surveys.models import Wave, WaveSettings
 
 SETTINGS_MEMO_SECONDS = 10
 _NONE = {"languages": [], "prefill": {}}
-_MEMO: dict[int, tuple[float, dict]] = {}
+
+
+def _page_settings_load(wave_id: int) -> dict:
+    row = WaveSettings.objects.filter(wave_id=wave_id).values("languages", "prefill").first()
+    return {"languages": row["languages"] or [], "prefill": row["prefill"] or {}} if row else _NONE
+
+
+_PAGE_SETTINGS = ProcessMemo(SETTINGS_MEMO_SECONDS, _page_settings_load)
 
 
 def wave_page_settings(wave_id: int) -> dict:
     """{"languages": [...], "prefill": {...}} of a wave (defaults when it has no settings row)."""
-    now = time.monotonic()
-    kept = _MEMO.get(wave_id)
-    if kept is not None and kept[0] > now:
-        return kept[1]
-    row = WaveSettings.objects.filter(wave_id=wave_id).values("languages", "prefill").first()
-    found = {"languages": row["languages"] or [], "prefill": row["prefill"] or {}} if row else _NONE
-    if len(_MEMO) > 10_000:
-        _MEMO.clear()
-    _MEMO[wave_id] = (now + SETTINGS_MEMO_SECONDS, found)
-    return found
+    return _PAGE_SETTINGS.get(wave_id)
 
 
 @receiver([post_save, post_delete], sender=WaveSettings)
 def _settings_changed(sender, instance: WaveSettings, **kwargs) -> None:
-    _MEMO.pop(instance.wave_id, None)
-    # again after commit: a page read between the save and the commit may have kept the old values
-    transaction.on_commit(lambda: _MEMO.pop(instance.wave_id, None), robust=True)
+    _PAGE_SETTINGS.drop(instance.wave_id)
 
 
 def wave_languages(wave: Wave) -> list[str]:

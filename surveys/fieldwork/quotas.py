@@ -9,11 +9,23 @@ answers, sees a polite closing page, and is counted as AAPOR 4.80 (quota filled)
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
+from surveys.memo import ProcessMemo
 from surveys.models import Quota, QuotaCell, Response, Wave
 from surveys.questionnaire.texts import pick
 
 SUBMITTED = Response.Status.SUBMITTED
+# Whether a wave has quotas, per process: most waves have none, and every page save asks.
+# A quota made in another process reaches page saves within these seconds; submission always looks.
+QUOTAS_MEMO_SECONDS = 10
+_HAS_QUOTAS = ProcessMemo(QUOTAS_MEMO_SECONDS, lambda wave_id: Quota.objects.filter(wave_id=wave_id).exists())
+
+
+@receiver([post_save, post_delete], sender=Quota)
+def _quotas_changed(sender, instance: Quota, **kwargs) -> None:
+    _HAS_QUOTAS.drop(instance.wave_id)
 
 
 def quota_value(response: Response, variable: str):
@@ -27,9 +39,12 @@ def quota_value(response: Response, variable: str):
     return str(value)
 
 
-def quota_cells_matching(*, response: Response) -> list[QuotaCell] | None:
+def quota_cells_matching(*, response: Response, fresh: bool = True) -> list[QuotaCell] | None:
     """The cells of the wave's quotas the response's answers fall in (quotas not fully answered: none);
-    None when the wave has no quota, so saves of waves without quotas write nothing more."""
+    None when the wave has no quota, so saves of waves without quotas write nothing more.
+    `fresh=False` (page saves) trusts the per-process memo of waves without quotas."""
+    if not fresh and not _HAS_QUOTAS.get(response.invitation.wave_id):
+        return None
     quotas = list(Quota.objects.filter(wave_id=response.invitation.wave_id).prefetch_related("cells"))
     if not quotas:
         return None

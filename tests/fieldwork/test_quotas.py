@@ -111,3 +111,20 @@ def test_the_admin_refuses_unknown_variables_and_cells_that_do_not_match(wave, a
     assert "neither an item nor a derived variable" in unknown.content.decode()
     admin_client.post("/admin/surveys/quota/add/", {**form, "cells-0-values": '{"$SIZE": "SMALL"}'})
     assert Quota.objects.get(name="sector").cells.get().values == {"$SIZE": "SMALL"}
+
+
+def test_a_page_save_of_a_wave_without_quotas_asks_once_per_process_and_a_new_quota_counts_at_once(mini_version):
+    """Most waves have no quota: page saves keep that per process instead of one query each; the
+    process that adds a quota sees it at the next save, and submission always looks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    wave = wave_default(questionnaire=mini_version.questionnaire)
+    first, second = case(wave), case(wave)
+    save(first, "M1", SMALL)
+    with CaptureQueriesContext(connection) as queries:
+        save(second, "M1", SMALL)
+    assert not [q for q in queries if "surveys_quota" in q["sql"]]
+    quota = Quota.objects.create(wave=wave, name="size", variables=["$SIZE"])
+    QuotaCell.objects.create(quota=quota, values={"$SIZE": "SMALL"}, label={"en": "Small firms"}, target=1)
+    assert [c.label["en"] for c in save(case(wave), "M1", SMALL).quota_cells.all()] == ["Small firms"]

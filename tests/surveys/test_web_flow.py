@@ -114,6 +114,25 @@ def test_unknown_token_is_404_and_rate_limited(client, settings):
     assert codes[:3] == [404, 404, 404] and codes[-1] == 429
 
 
+def test_a_valid_link_opens_from_an_address_over_the_limit_and_costs_no_cache_read(client, case, settings,
+                                                                                    monkeypatch):
+    """Mistyped links from one office's shared address must not lock its colleagues out, and a
+    respondent's own pages make no rate-limit round trip (they are most of the traffic)."""
+    from django.core.cache import cache
+
+    _, token = case
+    settings.RATE_LIMIT_TOKEN = 2
+    for i in range(3):
+        client.get(reverse("surveys:welcome", kwargs={"token": f"bad{i}"}))
+    assert client.get(reverse("surveys:welcome", kwargs={"token": "bad9"})).status_code == 429
+    assert client.get(page_url(token, "M1")).status_code == 200  # same address, a valid link
+    calls = []
+    for name in ("get", "get_many", "add", "incr", "set"):
+        monkeypatch.setattr(cache, name, lambda *a, _name=name, **k: calls.append(_name))
+    assert client.get(page_url(token, "M1")).status_code == 200
+    assert calls == []
+
+
 def test_live_relevance_endpoint_reports_items_for_unsaved_values(client, case):
     _, token = case
     url = reverse("surveys:relevance", kwargs={"token": token, "module": "M1"})
