@@ -2,8 +2,12 @@
 validation and stored with its firm, invitation and read-model row; the time for 1,000,000 is
 extrapolated from the measured rate unless --count is 1,000,000.
 
-    python bench/generate_responses.py [--count 5000] [--grow]   (DATABASE_URL if set, else SQLite)
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/generate_responses.py --count 1000000 --grow
+    python bench/generate_responses.py [--count 5000] [--pool 0] [--grow]   (DATABASE_URL if set, else SQLite)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/generate_responses.py --count 1000000 \
+        --pool 10000 --grow
+
+--pool N draws N distinct answer sets and gives every further response one of them (the
+generator's bootstrap mode, for benchmark data); without it every response is drawn afresh.
 
 Floor, same run: the same rows (firms, invitations, responses, read-model rows, read back beforehand)
 written again into empty copies of the four tables with their indexes, by COPY on PostgreSQL and
@@ -56,6 +60,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument("--survey", default="basque-digital-2019")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pool", type=int, default=0, help="distinct answer sets to draw and reuse (0: all drawn)")
     parser.add_argument("--grow", action="store_true", help="generate into DATABASE_URL's database, adding data")
     args = parser.parse_args()
 
@@ -79,7 +84,7 @@ def main() -> None:
         questionnaire = Questionnaire.objects.get(code=args.survey)
         last = Response.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         started, cpu = time.perf_counter(), cpu_seconds()
-        responses_generate(questionnaire=questionnaire, count=args.count, seed=args.seed)
+        responses_generate(questionnaire=questionnaire, count=args.count, seed=args.seed, pool=args.pool)
         seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
         new = f"id > {last}"
         floor = floor_write({
@@ -88,13 +93,15 @@ def main() -> None:
             "surveys_invitation": f"id IN (SELECT invitation_id FROM surveys_response WHERE {new})",
             "surveys_response": new, table_name(questionnaire.code): f"response_id > {last}"})
         total = Response.objects.filter(version__questionnaire=questionnaire).count()
-        print(f"generate_responses {args.survey} count={args.count}: {seconds:.1f} s "
+        print(f"generate_responses {args.survey} count={args.count} pool={args.pool}: {seconds:.1f} s "
               f"({1000 * seconds / args.count:.2f} ms per response) on {connection.vendor}; "
               f"{total:,} responses of {args.survey} in the database")
         rate, floor_rate = args.count / seconds, args.count / floor
-        figure_print(f"generate_responses: {args.count:,} responses", rate, "responses/s", floor_rate, "report", True)
+        mode = f", pool {args.pool:,}" if args.pool else ""
+        figure_print(f"generate_responses: {args.count:,} responses{mode}", rate, "responses/s", floor_rate,
+                     "report", True)
         million = 1_000_000 / rate
-        label = "1,000,000 responses" + ("" if args.count == 1_000_000 else " (extrapolated from the rate)")
+        label = f"1,000,000 responses{mode}" + ("" if args.count == 1_000_000 else " (extrapolated from the rate)")
         figure_print(f"generate_responses: {label}", million, "s", 1_000_000 / floor_rate,
                      f"<={TARGET_SECONDS_PER_MILLION} s", million <= TARGET_SECONDS_PER_MILLION)
         # What the same takes on an idle machine: CPU seconds of this process and its PostgreSQL backend.

@@ -175,17 +175,21 @@ def _ensure_change_stamp(cursor, table: str) -> None:
 
 
 def _row(response, variables: list[Variable], answers: dict | None = None, updated_at=None) -> list:
-    spec = spec_for_version(response.version)
+    return _meta(response, updated_at) + _values(response, variables, answers)
+
+
+def _meta(response, updated_at=None) -> list:
     invitation = response.invitation
-    meta = [response.pk, invitation.firm_id, invitation.wave_id, response.version.number, response.status,
+    return [response.pk, invitation.firm_id, invitation.wave_id, response.version.number, response.status,
             response.mode, response.language, response.started_at, response.submitted_at,
             updated_at or response.updated_at]
+
+
+def _values(response, variables: list[Variable], answers: dict | None = None) -> list:
+    spec = spec_for_version(response.version)
     if answers is None:
-        values = row_values(spec, variables, response.answers, response.derived,
-                            applicable_keys(spec, response.answers))
-    else:
-        values = row_values(spec, variables, answers, spec.compute_derived(answers), applicable_keys(spec, answers))
-    return meta + values
+        return row_values(spec, variables, response.answers, response.derived, applicable_keys(spec, response.answers))
+    return row_values(spec, variables, answers, spec.compute_derived(answers), applicable_keys(spec, answers))
 
 
 def readmodel_upsert_edited(response, questionnaire, *, answers: dict | None, updated_at=None) -> None:
@@ -206,9 +210,11 @@ def readmodel_upsert_edited(response, questionnaire, *, answers: dict | None, up
                        f"VALUES ({', '.join(['%s'] * len(names))})", _row(response, variables, answers, updated_at))
 
 
-def readmodel_upsert(responses: list, questionnaire, *, stamped: bool = False) -> None:
+def readmodel_upsert(responses: list, questionnaire, *, stamped: bool = False, shared_answers: bool = False) -> None:
     """Write the rows of `responses` (all of one questionnaire); call inside the saving transaction.
-    `stamped`: the caller's save already set the responses' change_seq (changes.change_position)."""
+    `stamped`: the caller's save already set the responses' change_seq (changes.change_position).
+    `shared_answers`: responses holding the very same answers dict (a generator's pool) share the
+    values of their row, worked out once."""
     if not responses:
         return
     if not stamped:
@@ -219,7 +225,12 @@ def readmodel_upsert(responses: list, questionnaire, *, stamped: bool = False) -
     updates = ", ".join(f"{_q(n)} = excluded.{_q(n)}" for n in names[1:])
     conflict = f"ON CONFLICT (response_id) DO UPDATE SET {updates}"
     table = _q(table_name(questionnaire.code))
-    rows = [_row(r, variables) for r in responses]
+    if shared_answers:
+        values: dict[int, list] = {}
+        rows = [_meta(r) + (values.get(id(r.answers)) or values.setdefault(id(r.answers), _values(r, variables)))
+                for r in responses]
+    else:
+        rows = [_row(r, variables) for r in responses]
     if connection.vendor == "postgresql" and len(rows) >= BULK_ROWS:
         with transaction.atomic(), connection.cursor() as cursor:
             _copy_upsert(cursor, table, columns, conflict, rows)

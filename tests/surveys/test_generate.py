@@ -68,3 +68,28 @@ def test_the_same_seed_can_run_twice_in_one_database(mini_version):
     call_command("generate_responses", "--survey", "mini-test", "--count", "3", "--seed", "4")
     call_command("generate_responses", "--survey", "mini-test", "--count", "3", "--seed", "4")
     assert Response.objects.filter(version__questionnaire=mini_version.questionnaire).count() == 6
+
+
+def test_a_pool_reuses_at_most_that_many_valid_answer_sets_and_their_rows_are_the_same(mini_version):
+    """--pool N: the first N responses are drawn afresh, the rest pick among them; every response is
+    valid, and the read-model rows written once per shared answer set are the rows each response
+    gets when written on its own."""
+    from surveys.answering.readmodel import readmodel_upsert
+
+    call_command("generate_responses", "--survey", "mini-test", "--count", "120", "--seed", "4", "--pool", "10")
+    questionnaire = mini_version.questionnaire
+    assert assert_all_valid(questionnaire) == 120
+    distinct = {tuple(sorted((k, str(v)) for k, v in r.answers.items())) for r in Response.objects.all()}
+    assert 1 < len(distinct) <= 10
+    shared = readmodel_frame(questionnaire).drop(columns=["change_seq", "updated_at"], errors="ignore")
+    readmodel_upsert(list(Response.objects.select_related("version", "invitation")), questionnaire)
+    alone = readmodel_frame(questionnaire).drop(columns=["change_seq", "updated_at"], errors="ignore")
+    diff = shared.compare(alone)
+    assert diff.empty, diff.head()
+
+
+def test_a_negative_pool_is_refused(mini_version):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="pool"):
+        call_command("generate_responses", "--survey", "mini-test", "--count", "5", "--pool", "-1")
