@@ -16,6 +16,9 @@ database (server, name and the database's oid, so a database dropped and created
 same name never matches) and questionnaire, and records the read-model schema stamp (the versions'
 checksums), which values (raw or edited) it holds, its row count and id sum: a file that disagrees
 with any of them is not used.
+
+Files do not pile up: every write removes files no reader would use any more (not written for
+longer than the maximum age: of a database dropped since, say; or temporaries a crashed writer left).
 """
 from __future__ import annotations
 
@@ -120,7 +123,7 @@ def snapshot_write(*, questionnaire, stamp: str, values: str, snapshot: Snapshot
             "written_at": time.time()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(path.parent)
+        _remove_stale(path.parent)
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                METADATA_KEY: json.dumps(meta).encode()})
@@ -136,12 +139,19 @@ def snapshot_write(*, questionnaire, stamp: str, values: str, snapshot: Snapshot
         return None
 
 
-def _remove_stale_temporaries(directory: Path) -> None:
+def _remove_stale(directory: Path) -> None:
+    """Temporaries a crashed writer left, and snapshots not written for longer than the maximum age:
+    their frame was read in full even earlier, so no reader would use them (a questionnaire's own
+    file is rewritten by every recompute)."""
     now = time.time()
-    for leftover in directory.glob(".results-*.tmp"):
+    max_age = getattr(settings, "ANALYTICS_SNAPSHOT_MAX_AGE_SECONDS", 0) or 0
+    candidates = [(leftover, STALE_TEMP_SECONDS) for leftover in directory.glob(".results-*.tmp")]
+    if max_age > 0:
+        candidates += [(old, max_age) for old in directory.glob("results-*.arrow")]
+    for candidate, age in candidates:
         try:
-            if now - leftover.stat().st_mtime > STALE_TEMP_SECONDS:
-                leftover.unlink()
+            if now - candidate.stat().st_mtime > age:
+                candidate.unlink()
         except OSError:
             pass  # another writer's file, gone or renamed meanwhile
 

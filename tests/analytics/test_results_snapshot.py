@@ -177,3 +177,19 @@ def test_switched_off_nothing_is_written(settings):
     settings.ANALYTICS_SNAPSHOT_DIR = ""
     questionnaire = _built(count=5)
     assert snapshots.snapshot_path(questionnaire=questionnaire, values=selectors.VALUES) is None
+
+
+def test_a_write_removes_snapshots_no_reader_would_use(settings):
+    import os
+    import time
+    from pathlib import Path
+
+    directory = Path(settings.ANALYTICS_SNAPSHOT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    old, recent = directory / "results-gone-999-0123456789abcdef.arrow", directory / "results-kept-998-0.arrow"
+    old.write_bytes(b"x")
+    recent.write_bytes(b"x")
+    long_ago = time.time() - settings.ANALYTICS_SNAPSHOT_MAX_AGE_SECONDS - 60
+    os.utime(old, (long_ago, long_ago))
+    questionnaire = _built(count=5)  # its first recompute writes its snapshot
+    assert not old.exists() and recent.exists() and _path(questionnaire).exists()
