@@ -33,7 +33,9 @@ CONTROLS = """() => {
 
 # page.js marks the form data-relevance="busy" from a change until the reply to its latest
 # relevance request has been applied: waiting on that needs no guess of its timers.
-SETTLED = "() => document.getElementById('page-form').dataset.relevance !== 'busy'"
+# page.js marks the form "idle" once it has started and whenever no relevance request is due or
+# unanswered; before it has run (the page still loading) there is no mark, and the page is not settled.
+SETTLED = "() => document.getElementById('page-form')?.dataset.relevance === 'idle'"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -131,6 +133,7 @@ class Respondent:
         Loops because answers reveal questions (live skip logic refreshes the page after a change).
         """
         done: set[str] = set()
+        self.settle()  # the whole page parsed and page.js started, not half a page
         for _ in range(passes):
             todo = [c for name, c in self.controls().items() if name not in done]
             if not todo:
