@@ -68,6 +68,3 @@ class CompiledLookup:
             populator.populate(row, obj)
         return obj
 
-    def clear(self) -> None:
-        """Compile again at the next look-up (after a schema change: tests, migrations)."""
-        self._compiled.clear()
