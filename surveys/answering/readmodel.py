@@ -226,9 +226,11 @@ def readmodel_upsert(responses: list, questionnaire, *, stamped: bool = False, s
     conflict = f"ON CONFLICT (response_id) DO UPDATE SET {updates}"
     table = _q(table_name(questionnaire.code))
     if shared_answers:
-        values: dict[int, list] = {}
-        rows = [_meta(r) + (values.get(id(r.answers)) or values.setdefault(id(r.answers), _values(r, variables)))
-                for r in responses]
+        values: dict[int, list] = {}  # id of an answers dict -> its row values
+        for r in responses:
+            if id(r.answers) not in values:
+                values[id(r.answers)] = _values(r, variables)
+        rows = [_meta(r) + values[id(r.answers)] for r in responses]
     else:
         rows = [_row(r, variables) for r in responses]
     if connection.vendor == "postgresql" and len(rows) >= BULK_ROWS:
@@ -238,7 +240,6 @@ def readmodel_upsert(responses: list, questionnaire, *, stamped: bool = False, s
     placeholders = ", ".join(["%s"] * len(names))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict}", rows)
-
 
 
 BULK_ROWS = 50  # above this, PostgreSQL gets one COPY into a staging table instead of a statement a row

@@ -8,8 +8,9 @@ from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+
+from surveys.templatetags.page_fields import escaped
 
 register = template.Library()
 
@@ -22,19 +23,16 @@ def language_switch(context) -> str:
     action = (reverse("surveys:language", kwargs={"token": context["token"]})
               + "?next=" + quote(context["request"].path, safe="/"))
     current, module = context.get("language"), context.get("module")
-    page = (f' form="page-form" formaction="{_e(action)}&amp;module={_e(quote(str(module.code), safe="/"))}"'
+    page = (f' form="page-form" formaction="{escaped(action)}&amp;module={escaped(quote(str(module.code), safe="/"))}"'
             " formnovalidate") if module else ""
-    out = [f'<form method="post" action="{_e(action)}" class="d-flex gap-1 align-items-center no-print" '
-           f'id="language-form" aria-label="{_e(context["texts"]["language"])}">\n'
-           f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(context.get("csrf_token", ""))}">\n']
+    out = [f'<form method="post" action="{escaped(action)}" class="d-flex gap-1 align-items-center no-print" '
+           f'id="language-form" aria-label="{escaped(context["texts"]["language"])}">\n'
+           f'<input type="hidden" name="csrfmiddlewaretoken" value="{escaped(context.get("csrf_token", ""))}">\n']
     for code, name in names:
         chosen = ' aria-current="true"' if code == current else ""
-        out.append(f'<button type="submit" name="language" value="{_e(code)}" lang="{_e(code)}" '
+        out.append(f'<button type="submit" name="language" value="{escaped(code)}" lang="{escaped(code)}" '
                    f'class="btn btn-sm {"btn-light" if chosen else "btn-outline-light"}"'
-                   f'{chosen}{page}>{_e(name)}</button>\n')
+                   f'{chosen}{page}>{escaped(name)}</button>\n')
     out.append("</form>\n")
-    return mark_safe("".join(out))  # every value passed through _e
+    return mark_safe("".join(out))  # every value passed through escaped
 
-
-def _e(value) -> str:
-    return str(conditional_escape(value))

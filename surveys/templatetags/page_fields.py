@@ -45,9 +45,9 @@ def page_hidden(form) -> str:
     for name in ("page_revision", "page_started"):
         bound = form[name]
         value = bound.value()
-        shown = "" if value is None or value == "" else f' value="{_e(bound.field.widget.format_value(value))}"'
-        out.append(f'<input type="hidden" name="{name}"{shown} id="{_e(bound.auto_id)}">')
-    return mark_safe("".join(out))  # every value passed through _e
+        shown = "" if value is None or value == "" else f' value="{escaped(bound.field.widget.format_value(value))}"'
+        out.append(f'<input type="hidden" name="{name}"{shown} id="{escaped(bound.auto_id)}">')
+    return mark_safe("".join(out))  # every value passed through escaped
 
 
 @register.simple_tag
@@ -59,33 +59,33 @@ def page_blocks(blocks: list[dict], texts: dict):
     variable look-ups and context pushes, on every GET and after every save. The markup is what
     page.js, the browser and accessibility tests expect.
     """
-    return mark_safe("".join(_block(b, texts) for b in blocks))  # every value passed through _e
+    return mark_safe("".join(_block(b, texts) for b in blocks))  # every value passed through escaped
 
 
 def _block(b: dict, texts: dict) -> str:
-    code = _e(b["code"])
+    code = escaped(b["code"])
     classes = "item mb-4" + ("" if b["visible"] else " item-hidden") + (" has-error" if b["has_error"] else "")
     out = [f'<fieldset class="{classes}" data-item="{code}" id="item-{code}">\n'
            f'<legend class="h6 mb-1" id="legend-{code}"><span class="text-muted small me-1">{code}</span> '
-           f'{_e(b["wording"])}']
+           f'{escaped(b["wording"])}']
     if not b["required"]:
-        out.append(f' <span class="text-muted small">({_e(texts["optional"])})</span>')
+        out.append(f' <span class="text-muted small">({escaped(texts["optional"])})</span>')
     out.append("</legend>\n")
     if b["help"]:
         out.append(f'<div id="help-{code}" class="form-text mb-2">{linebreaksbr(b["help"], autoescape=True)}</div>\n')
     if b["errors"]:
         out.append(_errors(code, b["errors"], texts, "error-message text-danger fw-semibold mb-1"))
     for ident, message in b["warnings"]:
-        ident = _e(ident)
-        out.append(f'<div class="alert alert-warning py-2"><span class="error-message">{_e(message)}</span>\n'
+        ident = escaped(ident)
+        out.append(f'<div class="alert alert-warning py-2"><span class="error-message">{escaped(message)}</span>\n'
                    f'<div class="form-check mt-1"><input class="form-check-input" type="checkbox" '
                    f'name="confirm:{ident}" id="confirm-{ident}">\n'
-                   f'<label class="form-check-label" for="confirm-{ident}">{_e(texts["confirm_warning"])}</label>'
+                   f'<label class="form-check-label" for="confirm-{ident}">{escaped(texts["confirm_warning"])}</label>'
                    f'</div></div>\n')
     if b["rows"]:
         out.append(page_grid(b, texts))
     for f in b["fields"]:
-        key = _e(f["key"])
+        key = escaped(f["key"])
         out.append(f'<div data-key="{key}" class="{"" if f["visible"] else "item-hidden"}">\n')
         if f["errors"]:
             out.append(_errors(key, f["errors"], texts, "error-message text-danger fw-semibold mb-1"))
@@ -94,18 +94,18 @@ def _block(b: dict, texts: dict) -> str:
             out.append(f'<div class="missing-codes small">{as_page_field(f["missing"])}</div>')
         out.append("</div>\n")
     if b["total"] is not None:
-        out.append(f'<p class="split-total small" data-split="{code}">{_e(texts["total"])}: '
-                   f'<output id="total-{code}" aria-live="polite">{_e(b["total"])}</output> / 100</p>\n')
+        out.append(f'<p class="split-total small" data-split="{code}">{escaped(texts["total"])}: '
+                   f'<output id="total-{code}" aria-live="polite">{escaped(b["total"])}</output> / 100</p>\n')
     out.append("</fieldset>\n")
     return "".join(out)
 
 
 def _long_list(f: dict, texts: dict) -> str:
     """A long choice list: grouped radios or checkboxes; page.js shows the filter box."""
-    key, kind = _e(f["key"]), _e(f["input_type"])
+    key, kind = escaped(f["key"]), escaped(f["input_type"])
     invalid = f' aria-invalid="true" aria-describedby="error-{key}"' if f["errors"] else ""
     out = [f'<div class="long-list" id="list-{key}">\n<div class="long-list-search mb-2" hidden>\n'
-           f'<label class="form-label small" for="filter-{key}">{_e(texts["filter_list"])}</label>\n'
+           f'<label class="form-label small" for="filter-{key}">{escaped(texts["filter_list"])}</label>\n'
            f'<input type="search" class="form-control form-control-sm long-list-filter" id="filter-{key}" '
            f'autocomplete="off" aria-controls="options-{key}">\n</div>\n'
            f'<div class="long-list-box border rounded p-2" id="options-{key}">\n']
@@ -113,12 +113,12 @@ def _long_list(f: dict, texts: dict) -> str:
         labelled = f' role="group" aria-labelledby="group-{key}-{n}"' if group["label"] else ""
         out.append(f'<div class="long-list-group"{labelled}>\n')
         if group["label"]:
-            out.append(f'<p class="fw-semibold small mb-1 mt-2" id="group-{key}-{n}">{_e(group["label"])}</p>\n')
+            out.append(f'<p class="fw-semibold small mb-1 mt-2" id="group-{key}-{n}">{escaped(group["label"])}</p>\n')
         for o in group["options"]:
-            ident = _e(o["id"])
+            ident = escaped(o["id"])
             out.append(f'<div class="form-check"><input class="form-check-input" type="{kind}" name="{key}" '
-                       f'value="{_e(o["code"])}" id="{ident}"{" checked" if o["checked"] else ""}{invalid}>\n'
-                       f'<label class="form-check-label" for="{ident}">{_e(o["label"])}</label></div>\n')
+                       f'value="{escaped(o["code"])}" id="{ident}"{" checked" if o["checked"] else ""}{invalid}>\n'
+                       f'<label class="form-check-label" for="{ident}">{escaped(o["label"])}</label></div>\n')
         out.append("</div>\n")
     out.append("</div>\n</div>\n")
     return "".join(out)
@@ -135,55 +135,56 @@ def page_grid(block: dict, texts: dict):
     header = block["rows"][0]["field"].field.choices
     other_codes = " ".join(block["other_codes"])
     out = [f'<div class="table-responsive"><table class="table table-sm grid-table align-middle" '
-           f'data-other-codes="{_e(other_codes)}">\n<thead><tr><td></td>']
-    out += [f'<th scope="col" class="text-center small">{_e(label)}</th>' for _, label in header]
+           f'data-other-codes="{escaped(other_codes)}">\n<thead><tr><td></td>']
+    out += [f'<th scope="col" class="text-center small">{escaped(label)}</th>' for _, label in header]
     out.append("</tr></thead>\n<tbody>\n")
     for r in block["rows"]:
         out.append(_grid_row(r, texts, len(header)))
     out.append("</tbody></table></div>")
-    return mark_safe("".join(out))  # every value passed through _e
+    return mark_safe("".join(out))  # every value passed through escaped
 
 
 def _grid_row(r: dict, texts: dict, columns: int) -> str:
-    key, label = _e(r["key"]), _e(r["label"])
+    key, label = escaped(r["key"]), escaped(r["label"])
     hidden = "" if r["visible"] else "item-hidden"
     out = [f'<tr data-key="{key}" data-ruled="{1 if r["relevance"] else 0}" class="{hidden}">\n'
            f'<th scope="row">{label}']
     if r["help"]:
-        out.append(f'\n<details class="small text-muted"><summary>{_e(texts["definition"])}</summary>'
-                   f'{_e(r["help"])}</details>')
+        out.append(f'\n<details class="small text-muted"><summary>{escaped(texts["definition"])}</summary>'
+                   f'{escaped(r["help"])}</details>')
     invalid = ""
     if r["errors"]:
         out.append(_errors(key, r["errors"], texts, "error-message text-danger small fw-semibold"))
         invalid = f' aria-invalid="true" aria-describedby="error-{key}"'
     out.append("</th>\n")
     for code, choice in r["field"].field.choices:
-        code_text = _e(code)
+        code_text = escaped(code)
         checked = " checked" if r["value"] == code else ""
         out.append(f'<td><input type="radio" class="form-check-input" name="{key}" value="{code_text}" '
-                   f'id="{key}-{code_text}"{checked} aria-label="{label}: {_e(choice)}"{invalid}>\n'
-                   f'<label class="d-sm-none small" for="{key}-{code_text}">{_e(choice)}</label></td>\n')
+                   f'id="{key}-{code_text}"{checked} aria-label="{label}: {escaped(choice)}"{invalid}>\n'
+                   f'<label class="d-sm-none small" for="{key}-{code_text}">{escaped(choice)}</label></td>\n')
     out.append("</tr>\n")
     other = r.get("other")
     if other:
-        ident, other_key = _e(other["field"].auto_id), _e(other["key"])
+        ident, other_key = escaped(other["field"].auto_id), escaped(other["key"])
         value = other["field"].value()
         other_invalid = f' aria-invalid="true" aria-describedby="error-{other_key}"' if other["errors"] else ""
         out.append(f'<tr class="grid-other{" item-hidden" if hidden else ""}" data-other-for="{key}" '
                    f'data-open="{1 if other.get("open") else 0}">\n<td colspan="{columns + 1}">\n'
-                   f'<label class="form-label small" for="{ident}">{_e(other["label"])}</label>\n')
+                   f'<label class="form-label small" for="{ident}">{escaped(other["label"])}</label>\n')
         if other["errors"]:
             out.append(_errors(other_key, other["errors"], texts, "error-message text-danger small fw-semibold mb-1"))
         out.append(f'<input type="text" class="form-control form-control-sm" name="{other_key}" id="{ident}" '
-                   f'value="{_e("" if value is None else value)}"{other_invalid}>\n</td>\n</tr>\n')
+                   f'value="{escaped("" if value is None else value)}"{other_invalid}>\n</td>\n</tr>\n')
     return "".join(out)
 
 
 def _errors(key: str, errors: list, texts: dict, css: str) -> str:
-    prefix = _e(texts["error_prefix"])
-    items = "".join(f'<p class="mb-0"><span class="visually-hidden">{prefix}</span> {_e(e)}</p>' for e in errors)
+    prefix = escaped(texts["error_prefix"])
+    items = "".join(f'<p class="mb-0"><span class="visually-hidden">{prefix}</span> {escaped(e)}</p>' for e in errors)
     return f'<div class="{css}" id="error-{key}">{items}</div>'
 
 
-def _e(value) -> str:
+def escaped(value) -> str:
+    """A value as HTML text (already safe strings kept as they are), for markup written in Python."""
     return str(conditional_escape(value))
