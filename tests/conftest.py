@@ -39,6 +39,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a test that activated another one (a command run
+    with --language, a view under a respondent's language) must not decide the next test's messages."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _results_snapshots_apart(settings, tmp_path_factory):
     """Each test's results snapshots in a directory of its own (never the project's var/)."""
     settings.ANALYTICS_SNAPSHOT_DIR = str(tmp_path_factory.mktemp("snapshots"))

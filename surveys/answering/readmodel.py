@@ -14,10 +14,13 @@ few rows on the raw table in SQL (rows of the edited table replace their raw row
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import re
 import tempfile
 import time
 from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 import pyarrow as pa
@@ -237,12 +240,50 @@ def readmodel_upsert(responses: list, questionnaire, *, stamped: bool = False, s
         with transaction.atomic(), connection.cursor() as cursor:
             _copy_upsert(cursor, table, columns, conflict, rows)
         return
+    if connection.vendor == "postgresql":
+        kinds = [_META_JSON[n] for n, _ in META_COLUMNS] + [v.type for v in variables]
+        _json_upsert(table, columns, conflict, rows, kinds, names)
+        return
     placeholders = ", ".join(["%s"] * len(names))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict}", rows)
 
 
 BULK_ROWS = 50  # above this, PostgreSQL gets one COPY into a staging table instead of a statement a row
+
+
+def _json_upsert(table: str, columns: str, conflict: str, rows: list, kinds: list[str], names: list[str]) -> None:
+    """A few rows as one JSON parameter bound by the server, spread into columns by
+    json_populate_recordset: one short parameter list instead of about 200 literals, which
+    PostgreSQL lexed and psycopg quoted one by one (half the cost of a page save's upsert)."""
+    latest = {row[0]: row for row in rows}  # one row per response: an upsert cannot touch a row twice
+    document = json.dumps([{n: _json_value(v, k) for n, v, k in zip(names, row, kinds, strict=True) if v is not None}
+                           for row in latest.values()], ensure_ascii=False, allow_nan=False)
+    with connection.server_binding_cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} "
+                       f"FROM json_populate_recordset(NULL::{table}, %s::json) {conflict}", [document])
+
+
+_META_JSON = {"response_id": "int", "firm_id": "int", "wave_id": "int", "version": "int", "status": "str",
+              "mode": "str", "language": "str", "started_at": "time", "submitted_at": "time", "updated_at": "time"}
+
+
+def _json_value(value, kind: str):
+    """A value as the column's text input reads it, as the literal path casts it: a whole float in an
+    integer column rounds (half away from zero), times are UTC without zone, NaN and infinity text."""
+    if kind == "time":
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.isoformat(sep=" ") if isinstance(value, dt.date) else str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if kind == "int" and isinstance(value, float | bool | Decimal):
+        return int(Decimal(value).to_integral_value(ROUND_HALF_UP))
+    if kind == "str" and not isinstance(value, str):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def _copy_upsert(cursor, table: str, columns: str, conflict: str, rows: list) -> None:

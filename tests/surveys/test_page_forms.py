@@ -39,3 +39,19 @@ def test_every_field_of_a_page_form_is_copied_without_the_general_deepcopy(mini_
         assert field.widget.attrs is not base.widget.attrs and field.widget.attrs == base.widget.attrs
         assert field.error_messages is not base.error_messages and field.validators is not base.validators
         assert type(field) is type(base) and field.required == base.required and field.label == base.label
+
+
+@pytest.mark.parametrize("value", ['<b onclick="x">&amp;\'</b>', "", "plain", "é"])
+def test_markup_written_in_python_escapes_as_django_does(value, monkeypatch):
+    from django.utils import html
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from surveys.templatetags import page_fields
+
+    assert page_fields.escaped(value) == str(html.escape(value))
+    assert page_fields.escaped(mark_safe(value)) == value  # already safe: kept
+    assert page_fields.escaped(gettext_lazy("Optional")) == "Optional"
+    assert page_fields.escaped(7) == "7"
+    monkeypatch.setattr(page_fields, "conditional_escape", None)  # a plain string never takes the slow path
+    assert page_fields.escaped(value) == str(html.escape(value))

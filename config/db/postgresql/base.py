@@ -8,6 +8,10 @@ terminated backend) closes its socket, often after a last error message; an idle
 connection has nothing to read. So the check asks the kernel whether the socket is readable,
 without waiting. A connection with something to read is replaced, which at worst throws away a
 healthy one that had an unread notice.
+
+`server_binding_cursor()` is a cursor that sends its parameters apart from the statement, for the
+few statements that carry one large parameter (the read-model row of a page save as one JSON
+document): as a literal in the statement text PostgreSQL lexes it, which cost more than the write.
 """
 from __future__ import annotations
 
@@ -17,6 +21,12 @@ from django.db.backends.postgresql import base
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def server_binding_cursor(self):
+        """A cursor of this connection (same transaction, logged like any other) whose parameters
+        are bound by the server; the connection's other cursors keep client-side binding."""
+        self.ensure_connection()
+        return self._prepare_cursor(base.ServerBindingCursor(self.connection))
+
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
