@@ -104,7 +104,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "config.db.postgresql"  # the same, with a health check that sends nothing
+    # The same, with a health check that sends nothing and prepared statements on the page-save path
+    # (surveys/compiled.py): prepared after DB_PREPARE_THRESHOLD runs; empty turns them off (a
+    # transaction-pooling PgBouncer before 1.21 cannot keep them).
+    DATABASES["default"]["ENGINE"] = "config.db.postgresql"
+    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "2")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_prepare) if _prepare else None
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web and worker both write: wait for the lock instead of failing, take it at BEGIN.
     DATABASES["default"]["OPTIONS"] = {

@@ -28,6 +28,7 @@ import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 
 from surveys.answering.changes import response_changes_stamp
+from surveys.compiled import server_bound
 from surveys.questionnaire.spec import spec_for_version
 from surveys.questionnaire.validation import applicable_keys
 from surveys.questionnaire.variables import Variable, merged_variables, row_values
@@ -259,7 +260,7 @@ def _json_upsert(table: str, columns: str, conflict: str, rows: list, kinds: lis
     latest = {row[0]: row for row in rows}  # one row per response: an upsert cannot touch a row twice
     document = json.dumps([{n: _json_value(v, k) for n, v, k in zip(names, row, kinds, strict=True) if v is not None}
                            for row in latest.values()], ensure_ascii=False, allow_nan=False)
-    with connection.server_binding_cursor() as cursor:
+    with server_bound(), connection.cursor() as cursor:  # prepared: planning it cost more than the write
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} "
                        f"FROM json_populate_recordset(NULL::{table}, %s::json) {conflict}", [document])
 

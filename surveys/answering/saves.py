@@ -15,7 +15,7 @@ from surveys.answering.audit import answer_edit_record
 from surveys.answering.changes import change_position
 from surveys.answering.paradata import page_visit_record, visit_seconds
 from surveys.answering.readmodel import readmodel_upsert
-from surveys.compiled import CompiledLookup
+from surveys.compiled import CompiledLookup, server_bound
 from surveys.fieldwork.quotas import quota_cells_matching, quota_full_cell
 from surveys.fieldwork.sequential import call_list_leave_on_web
 from surveys.models import Response
@@ -65,6 +65,7 @@ def _store(response: Response, fields: list[str]) -> None:
     readmodel_upsert([response], response.version.questionnaire, stamped=True)
 
 
+@server_bound()  # the same few statements on every save: prepared once per connection
 @transaction.atomic
 def response_save_page(*, response_id: int, module_code: str, raw: dict, revision: int, language: str = "en",
                        seconds: float = 0, confirmed=(), mode: str | None = None,
