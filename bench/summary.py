@@ -26,12 +26,16 @@ def number(value) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
 
 
+def ratio(value) -> str:
+    return "" if value is None else f"{value:.3f}"  # a figure without a floor has no ratio
+
+
 def table(figures: list[dict]) -> str:
     rows = [("figure", "value", "floor", "ratio", "target", "ok")]
     for f in figures:
         unit = f.get("unit", "")
         rows.append((f.get("figure", "?"), f"{number(f.get('value'))} {unit}", f"{number(f.get('floor'))} {unit}",
-                     f"{f.get('ratio', 0):.3f}", str(f.get("target", "")), "ok" if f.get("ok") else "NOT MET"))
+                     ratio(f.get("ratio")), str(f.get("target", "")), "ok" if f.get("ok") else "NOT MET"))
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     out = [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     out.insert(1, "-+-".join("-" * w for w in widths))
