@@ -18,7 +18,7 @@ connection (config/db/postgresql). On any other database it changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import ContextDecorator, ExitStack
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -26,23 +26,11 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
 
-class server_bound(ContextDecorator):  # noqa: N801 - named like contextlib's helpers, used as they are
-    def __init__(self, using: str = DEFAULT_DB_ALIAS):
-        self.using = using
-        self._stack = ExitStack()
-
-    def _recreate_cm(self):
-        return type(self)(self.using)  # a decorated function's calls (any thread) each get their own
-
-    def __enter__(self):
-        binding = getattr(connections[self.using], "server_binding", None)
-        if binding is not None:
-            self._stack.enter_context(binding())
-        return self
-
-    def __exit__(self, *exc):
-        self._stack.close()
-        return False
+@contextmanager  # a context manager that also decorates: each call of a decorated function gets its own
+def server_bound(using: str = DEFAULT_DB_ALIAS):
+    binding = getattr(connections[using], "server_binding", None)
+    with binding() if binding is not None else nullcontext():
+        yield
 
 
 class _Compiled:
